@@ -69,4 +69,6 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // mcp actions plugin
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
+backend.add(import('@portico/plugin-permission-backend-module-owner-of'));
+backend.add(import('@portico/plugin-catalog-backend-module-owner-of'));
 backend.start();

@@ -1,0 +1,1 @@
+export { ownerOfPlugin as default } from './plugin';

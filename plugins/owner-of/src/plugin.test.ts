@@ -1,0 +1,7 @@
+import { ownerOfPlugin } from './plugin';
+
+describe('owner-of', () => {
+  it('should export plugin', () => {
+    expect(ownerOfPlugin).toBeDefined();
+  });
+});

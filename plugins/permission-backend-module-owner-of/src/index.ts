@@ -1,0 +1,8 @@
+/***/
+/**
+ * The owner-of module for @backstage/plugin-permission-backend
+ *
+ * @packageDocumentation
+ */
+
+export { permissionModuleOwnerOf as default } from './module';
