@@ -1,66 +1,73 @@
-/*
- * Copyright 2023 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
-
 import { defineConfig } from '@playwright/test';
-import { generateProjects } from '@backstage/e2e-test-utils/playwright';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
-/**
- * See https://playwright.dev/docs/test-configuration.
+/*
+ * Browser tests: the real backend (serving the built app on :7007, SQLite in a fresh temporary
+ * folder) and the real local OpenID Connect provider, driven in Debian's Chromium.
+ * Run `yarn workspace app build` first; `./portal test` does.
  */
+const backendUrl = 'http://localhost:7007';
+const idpPort = 7011;
+
+// One set of throwaway secrets for this run, inherited by the servers below.
+process.env.AUTH_SESSION_SECRET ??= randomBytes(24).toString('hex');
+process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
+process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-e2e';
+process.env.AUTH_OIDC_METADATA_URL ??= `http://127.0.0.1:${idpPort}/.well-known/openid-configuration`;
+process.env.E2E_SERVICE_TOKEN ??= randomBytes(24).toString('hex');
+process.env.PORTICO_DATA_DIR ??= mkdtempSync(resolve(tmpdir(), 'portico-e2e-'));
+
 export default defineConfig({
-  timeout: 60_000,
-
-  expect: {
-    timeout: 30_000,
-  },
-
-  // Run your local dev server before starting the tests
-  webServer: process.env.CI
-    ? []
-    : [
-        {
-          command: 'yarn start app',
-          url: 'http://localhost:3000',
-          reuseExistingServer: true,
-          timeout: 120_000,
-        },
-        {
-          command: 'yarn start backend',
-          port: 7007,
-          reuseExistingServer: true,
-          timeout: 60_000,
-        },
-      ],
-
+  timeout: 90_000,
+  expect: { timeout: 30_000 },
+  workers: 1,
+  globalSetup: resolve(__dirname, 'packages/app/e2e-tests/globalSetup.ts'),
   forbidOnly: !!process.env.CI,
-
-  retries: process.env.CI ? 2 : 0,
-
-  reporter: [['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
-
-  use: {
-    actionTimeout: 0,
-    baseURL:
-      process.env.PLAYWRIGHT_URL ??
-      (process.env.CI ? 'http://localhost:7007' : 'http://localhost:3000'),
-    screenshot: 'only-on-failure',
-    trace: 'on-first-retry',
-  },
-
+  retries: 0,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
   outputDir: 'node_modules/.cache/e2e-test-results',
 
-  projects: generateProjects(), // Find all packages with e2e-test folders
+  webServer: [
+    {
+      command: `node packages/dev-idp/src/main.mjs --users demo-data/org.yaml --port ${idpPort}`,
+      url: process.env.AUTH_OIDC_METADATA_URL,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command:
+        'yarn workspace backend start --config ../../app-config.yaml --config ../app/e2e-tests/app-config.e2e.yaml',
+      url: `${backendUrl}/.backstage/health/v1/readiness`,
+      reuseExistingServer: false,
+      timeout: 240_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
+
+  use: {
+    baseURL: backendUrl,
+    actionTimeout: 30_000,
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+
+  projects: [
+    { name: 'app', testDir: resolve(__dirname, 'packages/app/e2e-tests') },
+  ],
 });

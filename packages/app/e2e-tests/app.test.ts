@@ -1,33 +1,19 @@
-/*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
+import { expect, test } from '@playwright/test';
+import { signIn } from './signIn';
 
-import { test, expect } from '@playwright/test';
+test('a demo user signs in through the identity provider and browses the catalog', async ({
+  page,
+}) => {
+  await signIn(page, 'bob');
 
-test('App should render the welcome page', async ({ page }) => {
-  await page.goto('/');
+  // bob belongs to the payments team: the catalog opens on what his team owns.
+  await expect(page.getByRole('heading', { name: /Owned Components/ })).toBeVisible();
+  const paymentGateway = page.getByRole('link', { name: 'Payment Gateway', exact: true });
+  await expect(paymentGateway).toBeVisible();
 
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
-
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
-  await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-  await expect(
-    page.getByRole('link', { name: 'APIs', exact: true }),
-  ).toBeVisible();
+  await paymentGateway.click();
+  await expect(page).toHaveURL(/\/catalog\/default\/component\/payment-gateway/);
+  await expect(page.getByRole('heading', { name: 'Payment Gateway' }).first()).toBeVisible();
+  await expect(page.getByText('Payments Team').first()).toBeVisible();
+  await expect(page.getByText(/Charges shippers by card/).first()).toBeVisible();
 });

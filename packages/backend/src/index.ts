@@ -1,74 +1,61 @@
 /*
- * Hi!
- *
- * Note that this is an EXAMPLE Backstage backend. Please check the README.
- *
- * Happy hacking!
+ * The Portico backend: every feature the portal runs, grouped by what it gives engineers.
+ * Core services (database, scheduler, logger, URL reader, cache, auditor) come from
+ * @backstage/backend-defaults and are configured in the `backend:` block of app-config.
  */
-
 import { createBackend } from '@backstage/backend-defaults';
+import { explainStartupFailure } from './startupFailure';
 
 const backend = createBackend();
 
+// Serving the frontend and proxying to internal services
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
 
-// scaffolder plugin
+// Sign-in: OpenID Connect (the local dev IdP, or the company IdP in production)
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
+
+// Software Catalog, with the owner-of grant relations and permission rules
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(import('@portico/plugin-catalog-backend-module-owner-of'));
+
+// Permissions: the owner-of policy (consulted only with `permission.enabled: true`)
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('@portico/plugin-permission-backend-module-owner-of'));
+
+// Software Templates
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
 
-// techdocs plugin
+// TechDocs
 backend.add(import('@backstage/plugin-techdocs-backend'));
 
-// auth plugin
-backend.add(import('@backstage/plugin-auth-backend'));
-// See https://backstage.io/docs/backend-system/building-backends/migrating#the-auth-plugin
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
-// See https://backstage.io/docs/auth/guest/provider
-
-// catalog plugin
-backend.add(import('@backstage/plugin-catalog-backend'));
-backend.add(
-  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
-);
-
-// See https://backstage.io/docs/features/software-catalog/configuration#subscribing-to-catalog-errors
-backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
-
-// permission plugin
-backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
-
-// search plugin
+// Search: in-process engine by default, PostgreSQL's when the database is PostgreSQL
 backend.add(import('@backstage/plugin-search-backend'));
-
-// search engine
-// See https://backstage.io/docs/features/search/search-engines
 backend.add(import('@backstage/plugin-search-backend-module-pg'));
-
-// search collators
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 
-// kubernetes plugin
+// Kubernetes
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
-// user settings plugin
+// Per-user settings, notifications and live signals
 backend.add(import('@backstage/plugin-user-settings-backend'));
-
-// notifications and signals plugins
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-// mcp actions plugin
+// Actions for AI assistants (MCP), limited to the plugins named in backend.actions
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
-backend.add(import('@portico/plugin-permission-backend-module-owner-of'));
-backend.add(import('@portico/plugin-catalog-backend-module-owner-of'));
-backend.start();
+backend.start().catch(error => {
+  process.stderr.write(`\n${explainStartupFailure(error)}\n`);
+  process.exit(1);
+});

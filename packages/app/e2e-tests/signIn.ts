@@ -1,0 +1,18 @@
+import { expect, Page } from '@playwright/test';
+
+/**
+ * Signs in through the portal's sign-in page and the local OpenID Connect provider's login page,
+ * as a person would: the provider opens in a popup where the user is picked.
+ */
+export async function signIn(page: Page, user: string) {
+  await page.goto('/');
+  const signInButton = page.getByRole('button', { name: 'Sign In' });
+  await expect(signInButton).toBeVisible();
+  const popupOpened = page.waitForEvent('popup');
+  await signInButton.click();
+  const popup = await popupOpened;
+  await popup.getByRole('button', { name: new RegExp(`${user}@harborline\\.example`) }).click();
+  await popup.waitForEvent('close');
+  // The catalog is the landing page of a signed-in user.
+  await expect(page.getByRole('heading', { name: 'Harborline Catalog' })).toBeVisible();
+}

