@@ -2,20 +2,58 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
-import { OwnerOfProcessor } from './processor/OwnerOfProcessor';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
+import { AccessRelationsProcessor } from './processor/AccessRelationsProcessor';
+import { hasAccessRelationRule } from './permissions/hasAccessRelationRule';
+import { createDeniedMutationAuditMiddleware } from './audit/deniedMutationAudit';
 
+/**
+ * The owner-of catalog module: the access relations processor, the
+ * HAS_ACCESS_RELATION permission rule and the audit of denied mutations.
+ *
+ * @public
+ */
 export const catalogModuleOwnerOf = createBackendModule({
   pluginId: 'catalog',
-  moduleId: 'owner-of-processor',
+  moduleId: 'owner-of',
   register({ registerInit }) {
     registerInit({
       deps: {
         config: coreServices.rootConfig,
-        catalog: catalogProcessingExtensionPoint,
+        processing: catalogProcessingExtensionPoint,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        auditor: coreServices.auditor,
+        logger: coreServices.logger,
+        catalog: catalogServiceRef,
       },
-      async init({ catalog, config }) {
-        catalog.addProcessor(OwnerOfProcessor.fromConfig(config));
+      async init({
+        config,
+        processing,
+        permissionsRegistry,
+        httpRouter,
+        httpAuth,
+        auth,
+        auditor,
+        logger,
+        catalog,
+      }) {
+        processing.addProcessor(AccessRelationsProcessor.fromConfig(config));
+        permissionsRegistry.addPermissionRules([hasAccessRelationRule]);
+        httpRouter.use(
+          createDeniedMutationAuditMiddleware({
+            auditor,
+            auth,
+            httpAuth,
+            catalog,
+            logger,
+          }),
+        );
       },
     });
   },

@@ -1,19 +1,11 @@
-/***/
 /**
- * Common functionalities for the owner-of plugin.
+ * Shared pieces of the owner-of access model: the grant annotation parser,
+ * the access relation names and the permission rule's semantics.
  *
  * @packageDocumentation
  */
 
-/**
- * In this package you might for example declare types that are common
- * between the frontend and backend plugin packages.
- */
-export type CommonType = {
-  field: string;
-};
-
-/**
- * Or you might declare some common constants.
- */
-export const COMMON_CONSTANT = 1;
+export * from './constants';
+export * from './grants';
+export * from './accessEntries';
+export * from './accessRelation';

@@ -1,8 +1,20 @@
-/***/
 /**
- * The owner-of module for @backstage/plugin-permission-backend
+ * The owner-of permission policy for the permission backend, with its
+ * explain endpoint.
  *
  * @packageDocumentation
  */
 
 export { permissionModuleOwnerOf as default } from './module';
+export { OwnerOfPolicy } from './policy/OwnerOfPolicy';
+export type { ClaimsResolver } from './policy/OwnerOfPolicy';
+export { MembershipResolver } from './membership/MembershipResolver';
+export type { ResolvedClaims } from './membership/MembershipResolver';
+export { readOwnerOfSettings } from './config';
+export type { OwnerOfSettings } from './config';
+export { explainAccess } from './explain/explainAccess';
+export type {
+  AccessExplanation,
+  AccessGrantExplanation,
+} from './explain/explainAccess';
+export { createExplainRouter } from './explain/createExplainRouter';

@@ -1,7 +1,20 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { readOwnerOfSettings } from './config';
+import { MembershipResolver } from './membership/MembershipResolver';
 import { OwnerOfPolicy } from './policy/OwnerOfPolicy';
+import { createExplainRouter } from './explain/createExplainRouter';
 
+/**
+ * Installs the owner-of permission policy and its explain endpoint
+ * (`/api/permission/owner-of/explain`).
+ *
+ * @public
+ */
 export const permissionModuleOwnerOf = createBackendModule({
   pluginId: 'permission',
   moduleId: 'owner-of',
@@ -9,10 +22,51 @@ export const permissionModuleOwnerOf = createBackendModule({
     registerInit({
       deps: {
         policy: policyExtensionPoint,
-        userInfo: coreServices.userInfo,
+        config: coreServices.rootConfig,
+        auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
+        catalog: catalogServiceRef,
       },
-      async init({ policy, userInfo }) {
-        policy.setPolicy(new OwnerOfPolicy(userInfo));
+      async init({
+        policy,
+        config,
+        auth,
+        httpAuth,
+        httpRouter,
+        logger,
+        catalog,
+      }) {
+        const settings = readOwnerOfSettings(config);
+        const membership = new MembershipResolver({
+          catalog,
+          auth,
+          logger,
+          nestedGroups: settings.nestedGroups,
+          refreshMs: settings.membershipRefreshMs,
+        });
+        const ownerOfPolicy = new OwnerOfPolicy({ settings, membership });
+        policy.setPolicy(ownerOfPolicy);
+        httpRouter.use(
+          createExplainRouter({
+            httpAuth,
+            auth,
+            catalog,
+            membership,
+            policy: ownerOfPolicy,
+            annotationPrefixes: settings.annotationPrefixes,
+          }),
+        );
+        logger.info(
+          `Owner-of policy installed: ${
+            settings.adminRefs.length
+          } admin refs, public kinds [${settings.publicKinds.join(
+            ', ',
+          )}], nested groups ${
+            settings.nestedGroups ? 'on' : 'off'
+          }, membership refresh ${settings.membershipRefreshMs} ms`,
+        );
       },
     });
   },

@@ -1,31 +1,243 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import {
+  catalogEntityCreatePermission,
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+  catalogEntityRefreshPermission,
+  catalogEntityValidatePermission,
+  catalogLocationCreatePermission,
+  catalogLocationReadPermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
+import { ConfigReader } from '@backstage/config';
+import { readOwnerOfSettings } from '../config';
+import { MembershipResolver } from '../membership/MembershipResolver';
 import { OwnerOfPolicy } from './OwnerOfPolicy';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+
+const entities: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'platform-team' },
+    spec: { type: 'team', children: [] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'sre' },
+    spec: { type: 'team', parent: 'platform-team', children: [] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'routing-squad' },
+    spec: { type: 'team', parent: 'logistics-team', children: [] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'logistics-team' },
+    spec: { type: 'team', children: [] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'sam' },
+    spec: {},
+    relations: [{ type: 'memberOf', targetRef: 'group:default/sre' }],
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'carol' },
+    spec: {},
+    relations: [{ type: 'memberOf', targetRef: 'group:default/routing-squad' }],
+  },
+];
+
+function policyWith(permission: object = {}) {
+  const settings = readOwnerOfSettings(
+    new ConfigReader({
+      permission: {
+        adminRefs: ['user:default/alice', 'group:default/platform-team'],
+        ...permission,
+      },
+    }),
+  );
+  const membership = new MembershipResolver({
+    catalog: catalogServiceMock({ entities }),
+    auth: mockServices.auth(),
+    logger: mockServices.logger.mock(),
+    nestedGroups: settings.nestedGroups,
+    refreshMs: settings.membershipRefreshMs,
+  });
+  return new OwnerOfPolicy({ settings, membership });
+}
+
+const asUser = (ref: string) => ({
+  credentials: mockCredentials.user(ref),
+  info: { userEntityRef: ref, ownershipEntityRefs: [ref] },
+});
+
+const carolClaims = [
+  'user:default/carol',
+  'group:default/routing-squad',
+  'group:default/logistics-team',
+];
 
 describe('OwnerOfPolicy', () => {
-  const permission = {
-    type: 'basic' as const,
-    name: 'test.permission',
-    attributes: {},
-  };
+  const policy = policyWith();
 
-  it('should allow requests without a user', async () => {
-    const policy = new OwnerOfPolicy(mockServices.userInfo());
-
-    const decision = await policy.handle({ permission }, undefined);
-
-    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  it('denies everything to unauthenticated callers', async () => {
+    for (const permission of [
+      catalogEntityReadPermission,
+      catalogEntityValidatePermission,
+      createPermission({ name: 'search.query', attributes: {} }),
+    ]) {
+      expect(await policy.handle({ permission })).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
   });
 
-  it('should allow requests from authenticated users', async () => {
-    const policy = new OwnerOfPolicy(mockServices.userInfo());
-    const user = {
-      credentials: mockCredentials.user(),
-      info: { userEntityRef: 'user:default/guest', ownershipEntityRefs: ['user:default/guest'] },
-    };
+  it('allows everything to admins by user ref and through nested groups', async () => {
+    for (const ref of ['user:default/alice', 'user:default/sam']) {
+      for (const permission of [
+        catalogEntityReadPermission,
+        catalogEntityDeletePermission,
+        catalogLocationCreatePermission,
+      ]) {
+        expect(await policy.handle({ permission }, asUser(ref))).toEqual({
+          result: AuthorizeResult.ALLOW,
+        });
+      }
+    }
+  });
 
-    const decision = await policy.handle({ permission }, user);
+  it('reads through the relation index or the public kinds', async () => {
+    expect(
+      await policy.handle(
+        { permission: catalogEntityReadPermission },
+        asUser('user:default/Carol'),
+      ),
+    ).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        anyOf: [
+          {
+            rule: 'HAS_ACCESS_RELATION',
+            resourceType: 'catalog-entity',
+            params: { relation: 'readableBy', claims: carolClaims },
+          },
+          {
+            rule: 'IS_ENTITY_KIND',
+            resourceType: 'catalog-entity',
+            params: { kinds: ['Template'] },
+          },
+        ],
+      },
+    });
+  });
 
-    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  it('uses the relation alone when there are no public kinds, and for delete and refresh', async () => {
+    const noPublic = policyWith({ ownerOf: { publicKinds: [] } });
+    expect(
+      await noPublic.handle(
+        { permission: catalogEntityReadPermission },
+        asUser('user:default/carol'),
+      ),
+    ).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      conditions: {
+        rule: 'HAS_ACCESS_RELATION',
+        params: { relation: 'readableBy' },
+      },
+    });
+    for (const [permission, relation] of [
+      [catalogEntityDeletePermission, 'deletableBy'],
+      [catalogEntityRefreshPermission, 'refreshableBy'],
+    ] as const) {
+      expect(
+        await policy.handle({ permission }, asUser('user:default/carol')),
+      ).toMatchObject({
+        result: AuthorizeResult.CONDITIONAL,
+        conditions: {
+          rule: 'HAS_ACCESS_RELATION',
+          params: { relation, claims: carolClaims },
+        },
+      });
+    }
+  });
+
+  it('keeps basic catalog permissions for admins, allows validation', async () => {
+    const carol = asUser('user:default/carol');
+    for (const permission of [
+      catalogEntityCreatePermission,
+      catalogLocationCreatePermission,
+      catalogLocationReadPermission,
+      createPermission({ name: 'catalog.ingestion.manage', attributes: {} }),
+    ]) {
+      expect(await policy.handle({ permission }, carol)).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
+    expect(
+      await policy.handle(
+        { permission: catalogEntityValidatePermission },
+        carol,
+      ),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('gives everyone the listed basic catalog permissions', async () => {
+    const open = policyWith({
+      ownerOf: { everyonePermissions: ['catalog.location.read'] },
+    });
+    const carol = asUser('user:default/carol');
+    expect(
+      await open.handle({ permission: catalogLocationReadPermission }, carol),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+    expect(
+      await open.handle({ permission: catalogLocationCreatePermission }, carol),
+    ).toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('denies unknown catalog-entity resource permissions to non-admins', async () => {
+    const future = createPermission({
+      name: 'catalog.entity.archive',
+      attributes: {},
+      resourceType: 'catalog-entity',
+    });
+    expect(
+      await policy.handle({ permission: future }, asUser('user:default/carol')),
+    ).toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it("allows other plugins' permissions to signed-in users without a catalog lookup", async () => {
+    const lookups = { resolve: jest.fn() };
+    const isolated = new OwnerOfPolicy({
+      settings: readOwnerOfSettings(new ConfigReader({})),
+      membership: lookups,
+    });
+    for (const permission of [
+      createPermission({ name: 'kubernetes.proxy', attributes: {} }),
+      createPermission({
+        name: 'scaffolder.template.parameter.read',
+        attributes: { action: 'read' },
+        resourceType: 'scaffolder-template',
+      }),
+    ]) {
+      expect(
+        await isolated.handle({ permission }, asUser('user:default/carol')),
+      ).toEqual({ result: AuthorizeResult.ALLOW });
+    }
+    expect(lookups.resolve).not.toHaveBeenCalled();
   });
 });

@@ -1,30 +1,141 @@
-import { UserInfoService } from '@backstage/backend-plugin-api';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
 import {
   AuthorizeResult,
+  Permission,
   PolicyDecision,
+  isResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
   PermissionPolicy,
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
+import {
+  ACCESS_RELATIONS,
+  AccessAction,
+  CATALOG_ENTITY_RESOURCE_TYPE,
+  createAccessRelationCondition,
+} from '@portico/plugin-owner-of-common';
+import { OwnerOfSettings } from '../config';
+import { ResolvedClaims } from '../membership/MembershipResolver';
 
+/** Entity permissions and the action each one needs. */
+const ENTITY_ACTIONS: Record<string, AccessAction> = {
+  'catalog.entity.read': 'read',
+  'catalog.entity.delete': 'delete',
+  'catalog.entity.refresh': 'refresh',
+};
+
+/** Resolves a user's claims; the policy only needs this one method. */
+export type ClaimsResolver = {
+  resolve(userEntityRef: string): Promise<ResolvedClaims>;
+};
+
+/**
+ * The owner-of permission policy.
+ *
+ * - No signed-in user: deny everything.
+ * - Admins (their user ref or any of their groups, nested included, in
+ *   `permission.adminRefs`): allow everything.
+ * - Entity read, delete and refresh: conditional on the entity having a
+ *   `readableBy`, `deletableBy` or `refreshableBy` relation to one of the
+ *   user's claims; read also allows the public kinds.
+ * - Entity validation: allowed.
+ * - Every other catalog permission (create, locations, ingestion): admins
+ *   only, unless listed in `everyonePermissions`.
+ * - Other plugins' permissions: allowed.
+ *
+ * @public
+ */
 export class OwnerOfPolicy implements PermissionPolicy {
-  constructor(private readonly userInfo: UserInfoService) {}
+  private readonly settings: OwnerOfSettings;
+  private readonly membership: ClaimsResolver;
+  private readonly adminRefs: Set<string>;
+  private readonly everyonePermissions: Set<string>;
+
+  constructor(options: {
+    settings: OwnerOfSettings;
+    membership: ClaimsResolver;
+  }) {
+    this.settings = options.settings;
+    this.membership = options.membership;
+    this.adminRefs = new Set(options.settings.adminRefs);
+    this.everyonePermissions = new Set(options.settings.everyonePermissions);
+  }
 
   async handle(
-    _request: PolicyQuery,
+    request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    // Resolve the user's ownership claims for use in policy decisions.
-    // See https://backstage.io/docs/permissions/writing-a-policy
-    const _ownershipEntityRefs = user
-      ? (await this.userInfo.getUserInfo(user.credentials))
-          .ownershipEntityRefs
-      : [];
+    const principal = user?.credentials.principal as
+      | { type?: string; userEntityRef?: string }
+      | undefined;
+    if (principal?.type !== 'user' || !principal.userEntityRef) {
+      return { result: AuthorizeResult.DENY };
+    }
+    if (!request.permission.name.startsWith('catalog.')) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    const claims = await this.membership.resolve(principal.userEntityRef);
+    return this.decide(request.permission, claims);
+  }
 
-    // TODO: Remove the underscore prefixes from _request and
-    // _ownershipEntityRefs, then use them to implement your authorization rules.
-    return { result: AuthorizeResult.ALLOW };
+  /**
+   * The decision for a user whose claims are already resolved. Shared by
+   * `handle` and the explain endpoint.
+   */
+  decide(permission: Permission, claims: ResolvedClaims): PolicyDecision {
+    if (!permission.name.startsWith('catalog.')) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (this.adminVia(claims)) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (isResourcePermission(permission, CATALOG_ENTITY_RESOURCE_TYPE)) {
+      const action = Object.prototype.hasOwnProperty.call(
+        ENTITY_ACTIONS,
+        permission.name,
+      )
+        ? ENTITY_ACTIONS[permission.name]
+        : undefined;
+      if (!action) {
+        return { result: AuthorizeResult.DENY };
+      }
+      const hasRelation = createAccessRelationCondition({
+        relation: ACCESS_RELATIONS[action],
+        claims: claims.claims,
+      });
+      if (action === 'read' && this.settings.publicKinds.length > 0) {
+        return createCatalogConditionalDecision(permission, {
+          anyOf: [
+            hasRelation,
+            catalogConditions.isEntityKind({
+              kinds: this.settings.publicKinds,
+            }),
+          ],
+        });
+      }
+      return createCatalogConditionalDecision(permission, hasRelation);
+    }
+    if (
+      permission.name === 'catalog.entity.validate' ||
+      this.everyonePermissions.has(permission.name)
+    ) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    return { result: AuthorizeResult.DENY };
+  }
+
+  /** The first claim (nearest first) that is an admin ref, with its chain. */
+  adminVia(claims: ResolvedClaims): { ref: string; via: string[] } | undefined {
+    for (const claim of claims.claims) {
+      if (this.adminRefs.has(claim)) {
+        return { ref: claim, via: claims.via.get(claim) ?? [claim] };
+      }
+    }
+    return undefined;
   }
 }

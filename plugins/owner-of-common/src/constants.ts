@@ -1,0 +1,108 @@
+/**
+ * The three things a grant can allow on a catalog entity.
+ *
+ * @public
+ */
+export type AccessAction = 'read' | 'delete' | 'refresh';
+
+/**
+ * All access actions, in a stable order.
+ *
+ * @public
+ */
+export const ACCESS_ACTIONS: readonly AccessAction[] = [
+  'read',
+  'delete',
+  'refresh',
+];
+
+/**
+ * Relation types the catalog module emits from an entity to every user or
+ * group that may act on it. The catalog indexes each relation type as a
+ * `relations.<type>` search key (lowercased), so "what may this user read"
+ * becomes a single indexed `IN (claims)` lookup.
+ *
+ * @public
+ */
+export const ACCESS_RELATIONS = {
+  read: 'readableBy',
+  delete: 'deletableBy',
+  refresh: 'refreshableBy',
+} as const satisfies Record<AccessAction, string>;
+
+/**
+ * One of the relation types in {@link ACCESS_RELATIONS}.
+ *
+ * @public
+ */
+export type AccessRelationType =
+  (typeof ACCESS_RELATIONS)[keyof typeof ACCESS_RELATIONS];
+
+/**
+ * The relation type that grants an action.
+ *
+ * @public
+ */
+export function accessRelationFor(action: AccessAction): AccessRelationType {
+  return ACCESS_RELATIONS[action];
+}
+
+/**
+ * Annotation prefixes read as grants when nothing is configured. This is the
+ * prefix VMware Tanzu Developer Portal uses, so existing annotations keep
+ * working.
+ *
+ * @public
+ */
+export const DEFAULT_ANNOTATION_PREFIXES: readonly string[] = [
+  'backstage.tanzu.vmware.com',
+];
+
+/**
+ * Catalog permission names a grant annotation may list, and the action each
+ * one grants. `catalog.entity.update` is the name Tanzu's documentation uses
+ * for refresh; it is the only alias.
+ *
+ * @public
+ */
+export const GRANTABLE_PERMISSIONS: Readonly<Record<string, AccessAction>> =
+  Object.freeze({
+    'catalog.entity.read': 'read',
+    'catalog.entity.delete': 'delete',
+    'catalog.entity.refresh': 'refresh',
+    'catalog.entity.update': 'refresh',
+  });
+
+/**
+ * The catalog's resource type for entities.
+ *
+ * @public
+ */
+export const CATALOG_ENTITY_RESOURCE_TYPE = 'catalog-entity';
+
+/**
+ * Name of the permission rule the catalog module registers.
+ *
+ * @public
+ */
+export const HAS_ACCESS_RELATION_RULE = 'HAS_ACCESS_RELATION';
+
+/**
+ * Parameters of the {@link HAS_ACCESS_RELATION_RULE} rule: the entity must
+ * have a `relation` relation whose target is one of `claims`.
+ *
+ * @public
+ */
+export type HasAccessRelationParams = {
+  relation: AccessRelationType;
+  claims: string[];
+};
+
+/**
+ * Longest value the catalog's search table keeps; longer values are stored
+ * as null and never match a filter. Rule evaluation in memory honours the
+ * same limit so that it agrees with the database.
+ *
+ * @public
+ */
+export const SEARCH_VALUE_MAX_LENGTH = 200;

@@ -1,0 +1,51 @@
+import { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  permission?: {
+    /**
+     * Users and groups with unrestricted access, as entity refs
+     * (`user:[<namespace>/]<name>` or `group:[<namespace>/]<name>`). Members
+     * of an admin group, and of its descendant groups when `nestedGroups` is
+     * on, are admins. A malformed entry stops the backend at start-up.
+     */
+    adminRefs?: string[];
+
+    /**
+     * Settings of the owner-of permission policy. All optional.
+     */
+    ownerOf?: {
+      /**
+       * Annotation prefixes read as grant annotations.
+       * Defaults to `[backstage.tanzu.vmware.com]`.
+       */
+      annotationPrefixes?: string[];
+
+      /**
+       * Entity kinds every signed-in user may read. Defaults to `[Template]`.
+       */
+      publicKinds?: string[];
+
+      /**
+       * Whether membership of a group also counts for its parent groups,
+       * transitively. Defaults to true.
+       */
+      nestedGroups?: boolean;
+
+      /**
+       * How long a user's resolved groups and the group hierarchy are cached.
+       * A duration string such as `30s` or an object such as
+       * `{ seconds: 30 }`. Defaults to 30 seconds; 0 resolves on every
+       * decision.
+       */
+      membershipRefresh?: string | HumanDuration;
+
+      /**
+       * Catalog permissions without a resource type (such as
+       * `catalog.location.read` or `catalog.entity.create`) that every
+       * signed-in user gets. Everything else under `catalog.` is for admins
+       * only. Defaults to none.
+       */
+      everyonePermissions?: string[];
+    };
+  };
+}

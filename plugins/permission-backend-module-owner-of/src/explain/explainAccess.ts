@@ -1,0 +1,252 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
+import {
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+  catalogEntityRefreshPermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import {
+  AuthorizeResult,
+  PermissionCondition,
+  PermissionCriteria,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  ACCESS_ACTIONS,
+  ACCESS_RELATIONS,
+  AccessAction,
+  HAS_ACCESS_RELATION_RULE,
+  HasAccessRelationParams,
+  computeAccessEntries,
+  entityHasAccessRelation,
+  matchingAccessSubjects,
+  resolveOwnerRef,
+} from '@portico/plugin-owner-of-common';
+import { ResolvedClaims } from '../membership/MembershipResolver';
+import { OwnerOfPolicy } from '../policy/OwnerOfPolicy';
+
+/**
+ * One reason an action is allowed.
+ *
+ * @public
+ */
+export type AccessGrantExplanation =
+  | { rule: 'admin'; subjectRef: string; via: string[] }
+  | { rule: 'owner'; subjectRef: string; via: string[] }
+  | { rule: 'self'; subjectRef: string; via: string[] }
+  | {
+      rule: 'annotation';
+      subjectRef: string;
+      via: string[];
+      annotation: string;
+    }
+  | {
+      /** The relation exists but no longer follows from the entity's current
+       * definition; it goes away when the catalog reprocesses the entity. */
+      rule: 'relation';
+      subjectRef: string;
+      via: string[];
+      relation: string;
+    }
+  | { rule: 'publicKind'; kind: string };
+
+/**
+ * The explain endpoint's answer.
+ *
+ * @public
+ */
+export type AccessExplanation = {
+  entityRef: string;
+  userRef: string;
+  claims: Array<{ ref: string; via: string[] }>;
+  admin: { ref: string; via: string[] } | null;
+  owner: string | null;
+  actions: Record<
+    AccessAction,
+    { allowed: boolean; grants: AccessGrantExplanation[]; reason: string }
+  >;
+  grantProblems: string[];
+};
+
+const PERMISSIONS: Record<
+  AccessAction,
+  ResourcePermission<'catalog-entity'>
+> = {
+  read: catalogEntityReadPermission,
+  delete: catalogEntityDeletePermission,
+  refresh: catalogEntityRefreshPermission,
+};
+
+type Condition = PermissionCondition<'catalog-entity'>;
+
+/**
+ * Evaluates a conditional decision's criteria against an entity with the
+ * same rule implementations the catalog applies: the catalog's own
+ * IS_ENTITY_KIND and the shared HAS_ACCESS_RELATION semantics.
+ */
+function evaluate(
+  criteria: PermissionCriteria<Condition>,
+  entity: Entity,
+  matched: Condition[],
+): boolean {
+  if ('anyOf' in criteria) {
+    // Evaluate every branch so that all reasons are reported.
+    return criteria.anyOf.map(c => evaluate(c, entity, matched)).some(Boolean);
+  }
+  if ('allOf' in criteria) {
+    return criteria.allOf.every(c => evaluate(c, entity, matched));
+  }
+  if ('not' in criteria) {
+    return !evaluate(criteria.not, entity, []);
+  }
+  let result: boolean;
+  if (criteria.rule === HAS_ACCESS_RELATION_RULE) {
+    result = entityHasAccessRelation(
+      entity,
+      criteria.params as HasAccessRelationParams,
+    );
+  } else if (criteria.rule === permissionRules.isEntityKind.name) {
+    result = permissionRules.isEntityKind.apply(
+      entity,
+      criteria.params as { kinds: string[] },
+    );
+  } else {
+    throw new Error(
+      `The explain endpoint cannot evaluate rule ${criteria.rule}`,
+    );
+  }
+  if (result) {
+    matched.push(criteria);
+  }
+  return result;
+}
+
+function attribute(
+  entity: Entity,
+  action: AccessAction,
+  condition: Condition,
+  claims: ResolvedClaims,
+  annotationPrefixes: readonly string[],
+): AccessGrantExplanation[] {
+  if (condition.rule !== HAS_ACCESS_RELATION_RULE) {
+    return [{ rule: 'publicKind', kind: entity.kind }];
+  }
+  const params = condition.params as HasAccessRelationParams;
+  const { entries } = computeAccessEntries(entity, annotationPrefixes);
+  return matchingAccessSubjects(entity, params).flatMap(subjectRef => {
+    const via = claims.via.get(subjectRef) ?? [subjectRef];
+    const sources = entries.filter(
+      e => e.subjectRef === subjectRef && e.actions.includes(action),
+    );
+    if (sources.length === 0) {
+      return [
+        {
+          rule: 'relation' as const,
+          subjectRef,
+          via,
+          relation: params.relation,
+        },
+      ];
+    }
+    return sources.map((entry): AccessGrantExplanation => {
+      switch (entry.source.type) {
+        case 'annotation':
+          return {
+            rule: 'annotation',
+            subjectRef,
+            via,
+            annotation: entry.source.annotation,
+          };
+        case 'owner':
+          return { rule: 'owner', subjectRef, via };
+        default:
+          return { rule: 'self', subjectRef, via };
+      }
+    });
+  });
+}
+
+/**
+ * Explains which rules give a user read, delete and refresh on an entity,
+ * from the policy's own decisions for the user's resolved claims.
+ *
+ * @public
+ */
+export function explainAccess(options: {
+  entity: Entity;
+  claims: ResolvedClaims;
+  policy: OwnerOfPolicy;
+  annotationPrefixes: readonly string[];
+}): AccessExplanation {
+  const { entity, claims, policy, annotationPrefixes } = options;
+  const entityRef = stringifyEntityRef(entity);
+  const admin = policy.adminVia(claims) ?? null;
+
+  const actions = {} as AccessExplanation['actions'];
+  for (const action of ACCESS_ACTIONS) {
+    const decision = policy.decide(PERMISSIONS[action], claims);
+    if (decision.result === AuthorizeResult.ALLOW) {
+      actions[action] = {
+        allowed: true,
+        grants: admin
+          ? [{ rule: 'admin', subjectRef: admin.ref, via: admin.via }]
+          : [],
+        reason: admin
+          ? `${claims.userRef} is an admin through ${admin.ref}`
+          : `${PERMISSIONS[action].name} is allowed for everyone`,
+      };
+      continue;
+    }
+    if (decision.result !== AuthorizeResult.CONDITIONAL) {
+      actions[action] = {
+        allowed: false,
+        grants: [],
+        reason: `${PERMISSIONS[action].name} is denied to ${claims.userRef}`,
+      };
+      continue;
+    }
+    const matched: Condition[] = [];
+    const allowed = evaluate(
+      decision.conditions as PermissionCriteria<Condition>,
+      entity,
+      matched,
+    );
+    const grants = matched.flatMap(condition =>
+      attribute(entity, action, condition, claims, annotationPrefixes),
+    );
+    actions[action] = {
+      allowed,
+      grants,
+      reason: allowed
+        ? grants
+            .map(g =>
+              g.rule === 'publicKind'
+                ? `kind ${g.kind} is readable by every signed-in user`
+                : `${g.via.join(' → ')} (${
+                    g.rule === 'annotation'
+                      ? `annotation ${g.annotation}`
+                      : g.rule
+                  })`,
+            )
+            .join('; ')
+        : `${claims.userRef} is not an admin, and ${entityRef} has no ${
+            ACCESS_RELATIONS[action]
+          } relation to any of their claims (${claims.claims.join(', ')})${
+            action === 'read' ? ' and its kind is not public' : ''
+          }`,
+    };
+  }
+
+  return {
+    entityRef,
+    userRef: claims.userRef,
+    claims: claims.claims.map(ref => ({
+      ref,
+      via: claims.via.get(ref) ?? [ref],
+    })),
+    admin,
+    owner: resolveOwnerRef(entity) ?? null,
+    actions,
+    grantProblems: computeAccessEntries(entity, annotationPrefixes).problems,
+  };
+}
