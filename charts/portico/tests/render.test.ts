@@ -530,6 +530,35 @@ describe('in-cluster PostgreSQL (ci/in-cluster-postgresql-values.yaml)', () => {
     });
   });
 
+  it('lets only the backend pods reach PostgreSQL, and PostgreSQL reach nothing', () => {
+    const { manifests } = rendered(name);
+    const pgPolicy = findOne(manifests, 'NetworkPolicy', pgName);
+    expect(pgPolicy.spec.ingress).toEqual([
+      {
+        ports: [{ port: 5432, protocol: 'TCP' }],
+        from: [{ podSelector: { matchLabels: BACKEND_SELECTOR } }],
+      },
+    ]);
+    expect(pgPolicy.spec.egress).toEqual([]);
+    const backendPolicy = findOne(manifests, 'NetworkPolicy', FULLNAME);
+    expect(backendPolicy.spec.ingress).toEqual([
+      { ports: [{ port: 'http', protocol: 'TCP' }] },
+    ]);
+    expect(backendPolicy.spec.egress).toContainEqual({
+      ports: [{ port: 5432, protocol: 'TCP' }],
+      to: [
+        {
+          podSelector: {
+            matchLabels: {
+              ...BACKEND_SELECTOR,
+              'app.kubernetes.io/component': 'postgresql',
+            },
+          },
+        },
+      ],
+    });
+  });
+
   it('keeps appConfigSecret.data in a Secret, never in the ConfigMap', () => {
     const { manifests } = rendered(name);
     const secret = findOne(manifests, 'Secret', `${FULLNAME}-app-config`);
@@ -700,6 +729,7 @@ describe('high availability (ci/ha-values.yaml)', () => {
       'TCP/5432',
       'TCP/6379',
       'TCP/443',
+      'TCP/6443',
     ]);
     const https = policy.spec.egress[3].to;
     expect(https[0].ipBlock).toEqual({
