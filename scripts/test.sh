@@ -47,7 +47,9 @@ postgres() {
 }
 
 system_packages() {
-  bash scripts/ensure-system-packages.sh browser && bash scripts/ensure-system-packages.sh techdocs
+  bash scripts/ensure-system-packages.sh browser &&
+    bash scripts/ensure-system-packages.sh techdocs &&
+    bash scripts/ensure-system-packages.sh chart
 }
 
 chart_tools() {

@@ -3,7 +3,10 @@
  * wrong and what to do, instead of a stack trace.
  */
 export function explainStartupFailure(error: unknown): string {
-  const err = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const err = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
   if (err?.code === 'EADDRINUSE') {
     const where = err.port ? `port ${err.port}` : 'the configured port';
     return `Portico backend cannot start: ${where} is already in use. Stop the process that listens there, or set backend.listen.port in app-config.`;

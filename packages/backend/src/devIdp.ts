@@ -1,0 +1,58 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Runs the local OpenID Connect provider (packages/dev-idp) as a real process on a free loopback
+ * port with the demo users, and points the portal's OIDC config (env) at it.
+ */
+export async function startDevIdpProcess(repoRoot: string) {
+  const port = await freePort();
+  const metadataUrl = `http://127.0.0.1:${port}/.well-known/openid-configuration`;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      resolvePath(repoRoot, 'packages/dev-idp/src/main.mjs'),
+      '--users',
+      resolvePath(repoRoot, 'demo-data/org.yaml'),
+      '--port',
+      String(port),
+    ],
+    { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ok = await fetch(metadataUrl)
+      .then(r => r.ok)
+      .catch(() => false);
+    if (ok) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill();
+      throw new Error(
+        `the local identity provider did not start on port ${port}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 100));
+  }
+  process.env.AUTH_OIDC_METADATA_URL = metadataUrl;
+  return {
+    metadataUrl,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise(r => child.once('exit', r));
+      child.kill();
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/*
+ * Every feature the Portico backend runs, grouped by what it gives engineers. Core services
+ * (database, scheduler, logger, URL reader, cache, auditor) come from @backstage/backend-defaults
+ * and are configured in the `backend:` block of app-config.
+ * The backend's tests start exactly this list, so what is tested is what runs.
+ */
+import appBackend from '@backstage/plugin-app-backend';
+import proxyBackend from '@backstage/plugin-proxy-backend';
+import authBackend from '@backstage/plugin-auth-backend';
+import authBackendModuleOidcProvider from '@backstage/plugin-auth-backend-module-oidc-provider';
+import catalogBackend from '@backstage/plugin-catalog-backend';
+import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
+import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
+import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
+import scaffolderBackendModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
+import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-backend-module-notifications';
+import techdocsBackend from '@backstage/plugin-techdocs-backend';
+import searchBackend from '@backstage/plugin-search-backend';
+import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
+import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-catalog';
+import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module-techdocs';
+import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
+import userSettingsBackend from '@backstage/plugin-user-settings-backend';
+import notificationsBackend from '@backstage/plugin-notifications-backend';
+import signalsBackend from '@backstage/plugin-signals-backend';
+import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
+
+export const portalFeatures = {
+  // Serving the frontend, and proxying to internal services
+  frontend: [appBackend, proxyBackend],
+
+  // Sign-in through OpenID Connect: the local dev IdP, or the company IdP in production
+  signIn: [authBackend, authBackendModuleOidcProvider],
+
+  // Software Catalog, with the owner-of grant relations and permission rules
+  catalog: [
+    catalogBackend,
+    catalogBackendModuleScaffolderEntityModel,
+    catalogBackendModuleLogs,
+    catalogBackendModuleOwnerOf,
+  ],
+
+  // Permissions: the owner-of policy, consulted when `permission.enabled` is true
+  permissions: [permissionBackend, permissionBackendModuleOwnerOf],
+
+  // Software Templates
+  templates: [
+    scaffolderBackend,
+    scaffolderBackendModuleGithub,
+    scaffolderBackendModuleNotifications,
+  ],
+
+  // TechDocs
+  techdocs: [techdocsBackend],
+
+  // Search: an in-process engine by default, PostgreSQL's when the database is PostgreSQL
+  search: [
+    searchBackend,
+    searchBackendModulePg,
+    searchBackendModuleCatalog,
+    searchBackendModuleTechdocs,
+  ],
+
+  // Kubernetes workloads of catalog entities
+  kubernetes: [kubernetesBackend],
+
+  // Per-user settings, notifications and live updates
+  userServices: [userSettingsBackend, notificationsBackend, signalsBackend],
+
+  // Actions for AI assistants (MCP), limited to the plugins named in backend.actions
+  actions: [mcpActionsBackend],
+};

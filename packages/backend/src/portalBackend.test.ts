@@ -1,0 +1,237 @@
+import { join, resolve as resolvePath } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import knexFactory from 'knex';
+import { TestDatabases, TestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { repoRoot, startPortalBackend } from './portalBackend';
+
+jest.setTimeout(240_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+/** Every plugin's API refuses callers without valid credentials. */
+const protectedRoutes: Array<[method: 'get' | 'post', path: string]> = [
+  ['get', '/api/catalog/entities'],
+  ['get', '/api/catalog/entities/by-query'],
+  ['get', '/api/catalog/entities/by-name/component/default/portico'],
+  ['get', '/api/catalog/entity-facets?facet=kind'],
+  ['get', '/api/catalog/locations'],
+  ['post', '/api/catalog/locations'],
+  ['post', '/api/catalog/refresh'],
+  ['post', '/api/permission/authorize'],
+  ['get', '/api/search/query?term=payments'],
+  ['get', '/api/techdocs/metadata/entity/default/component/portico'],
+  ['get', '/api/scaffolder/v2/actions'],
+  ['get', '/api/scaffolder/v2/tasks'],
+  ['get', '/api/kubernetes/clusters'],
+  ['get', '/api/user-settings/buckets/default/keys/theme'],
+  ['get', '/api/notifications/'],
+];
+
+function databaseConfig(databaseId: string, prefix: string) {
+  if (databaseId === 'SQLITE_3') {
+    return { client: 'better-sqlite3', connection: ':memory:' };
+  }
+  return {
+    client: 'pg',
+    connection:
+      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING!,
+    prefix,
+  };
+}
+
+/** Drops the per-plugin PostgreSQL databases a run created (they share the run's prefix). */
+async function dropDatabases(prefix: string) {
+  const knex = knexFactory({
+    client: 'pg',
+    connection:
+      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING!,
+  });
+  try {
+    const { rows } = await knex.raw(
+      'select datname from pg_database where datname like ?',
+      [`${prefix}%`],
+    );
+    for (const { datname } of rows) {
+      await knex.raw('drop database if exists ?? with (force)', [datname]);
+    }
+  } finally {
+    await knex.destroy();
+  }
+}
+
+describe.each(databases.eachSupportedId())(
+  'the portal backend on %s',
+  databaseId => {
+    const prefix = `portico_test_${randomBytes(4).toString('hex')}_`;
+    const malformedFixture = resolvePath(
+      __dirname,
+      '__fixtures__/malformed-catalog.yaml',
+    );
+    const teamDir = mkdtempSync(join(tmpdir(), 'portico-catalog-'));
+    const teamFile = join(teamDir, 'inventory.yaml');
+    writeFileSync(
+      teamFile,
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: Component',
+        'metadata:',
+        '  name: inventory-sync',
+        'spec:',
+        '  type: service',
+        '  lifecycle: production',
+        '  owner: group:default/logistics-team',
+        '',
+      ].join('\n'),
+    );
+    let backend: TestBackend;
+    let serviceToken: string;
+    let stop: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ backend, serviceToken, stop } = await startPortalBackend({
+        backend: { database: databaseConfig(databaseId, prefix) },
+        catalog: {
+          locations: [
+            {
+              type: 'file',
+              target: resolvePath(repoRoot, 'demo-data/all.yaml'),
+              rules: [
+                {
+                  allow: [
+                    'User',
+                    'Group',
+                    'Component',
+                    'System',
+                    'API',
+                    'Resource',
+                    'Location',
+                    'Domain',
+                    'Template',
+                  ],
+                },
+              ],
+            },
+            { type: 'file', target: teamFile },
+            {
+              type: 'file',
+              target: resolvePath(repoRoot, 'catalog-info.yaml'),
+            },
+          ],
+        },
+      }));
+    });
+
+    afterAll(async () => {
+      await stop?.();
+      rmSync(teamDir, { recursive: true, force: true });
+      if (databaseId !== 'SQLITE_3') await dropDatabases(prefix);
+    });
+
+    const asService = (req: request.Test) =>
+      req.set('authorization', `Bearer ${serviceToken}`);
+
+    async function waitForEntity(ref: string): Promise<Entity> {
+      const [kind, rest] = ref.split(':');
+      const [namespace, name] = rest.split('/');
+      for (let attempt = 0; attempt < 120; attempt++) {
+        const res = await asService(
+          request(backend.server).get(
+            `/api/catalog/entities/by-name/${kind}/${namespace}/${name}`,
+          ),
+        );
+        if (res.status === 200) return res.body;
+        await new Promise(r => setTimeout(r, 500));
+      }
+      throw new Error(`${ref} was not ingested within 60 s`);
+    }
+
+    it('answers health checks without credentials', async () => {
+      await request(backend.server)
+        .get('/.backstage/health/v1/readiness')
+        .expect(200);
+      await request(backend.server)
+        .get('/.backstage/health/v1/liveness')
+        .expect(200);
+    });
+
+    it.each(protectedRoutes)(
+      'refuses %s %s without credentials or with a bad token',
+      async (method, path) => {
+        const anonymous = await request(backend.server)[method](path);
+        expect(anonymous.status).toBe(401);
+        const malformed = await request(backend.server)
+          [method](path)
+          .set('authorization', 'Bearer not-a-token');
+        expect(malformed.status).toBe(401);
+      },
+    );
+
+    it('ingests the demo organization, software and APIs', async () => {
+      const carol = await waitForEntity('user:default/carol');
+      expect(carol.spec?.profile).toMatchObject({
+        email: 'carol@harborline.example',
+      });
+      await waitForEntity('group:default/routing-squad');
+      const gateway = await waitForEntity('component:default/payment-gateway');
+      expect(gateway.spec?.owner).toBeDefined();
+      await waitForEntity('component:default/portico');
+    });
+
+    it('reports a catalog file that breaks as a processing error on its location, keeping the rest', async () => {
+      const before = await waitForEntity('component:default/inventory-sync');
+      expect(before.spec?.owner).toBe('group:default/logistics-team');
+      await waitForEntity('user:default/alice');
+
+      // Someone commits a broken edit to the file behind a registered location.
+      await writeFile(teamFile, await readFile(malformedFixture, 'utf8'));
+      const locations = await asService(
+        request(backend.server).get(
+          '/api/catalog/entities/by-query?filter=kind=location&fields=metadata,spec',
+        ),
+      );
+      const location = (locations.body.items as Entity[]).find(
+        e => e.spec?.target === teamFile,
+      );
+      expect(location).toBeDefined();
+      const locationRef = `location:default/${location!.metadata.name}`;
+
+      let errors: string[] = [];
+      for (let attempt = 0; attempt < 120 && errors.length === 0; attempt++) {
+        await asService(
+          request(backend.server)
+            .post('/api/catalog/refresh')
+            .send({ entityRef: locationRef }),
+        ).expect(200);
+        const res = await asService(
+          request(backend.server).get(
+            `/api/catalog/entities/by-name/location/default/${
+              location!.metadata.name
+            }`,
+          ),
+        );
+        errors =
+          (res.body as Entity).status?.items
+            ?.filter(item => item.level === 'error')
+            .map(item => item.message) ?? [];
+        if (errors.length === 0) await new Promise(r => setTimeout(r, 500));
+      }
+      expect(errors.join('\n')).toMatch(/YAML error/);
+      expect(errors.join('\n')).toContain(teamFile);
+
+      // What the file held before stays, and the rest of the catalog is intact.
+      const after = await waitForEntity('component:default/inventory-sync');
+      expect(after.metadata.uid).toBe(before.metadata.uid);
+      const components = await asService(
+        request(backend.server).get(
+          '/api/catalog/entities/by-query?filter=kind=component&limit=1',
+        ),
+      );
+      expect(components.body.totalItems).toBeGreaterThanOrEqual(15);
+    });
+  },
+);
