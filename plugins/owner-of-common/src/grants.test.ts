@@ -232,8 +232,13 @@ describe('parseGrants fuzzing', () => {
         fc.anything(),
         fc.array(fc.string(), { maxLength: 3 }),
         (input, prefixes) => {
-          parseGrants(input, prefixes);
-          parseGrants(input);
+          for (const result of [
+            parseGrants(input, prefixes),
+            parseGrants(input),
+          ]) {
+            expect(Array.isArray(result.grants)).toBe(true);
+            expect(Array.isArray(result.problems)).toBe(true);
+          }
         },
       ),
       { numRuns: 2000 },

@@ -58,6 +58,15 @@ const routes: MutationRoute[] = [
     resource: async req => locationRef(req.body),
   },
   {
+    // Updating a location is checked against catalog.location.create.
+    method: 'PUT',
+    pattern: /^\/locations\/([^/]+)\/?$/,
+    permission: 'catalog.location.create',
+    resource: async (req, match, lookup) =>
+      locationRef(req.body) ??
+      lookup.locationRefById(decodeURIComponent(match[1])),
+  },
+  {
     method: 'DELETE',
     pattern: /^\/locations\/([^/]+)\/?$/,
     permission: 'catalog.location.delete',
