@@ -13,7 +13,7 @@ for port in 3000 7007 "$DEV_IDP_PORT"; do
 done
 
 log "checking configuration"
-yarn backstage-cli config:check --lax --config app-config.yaml >/dev/null ||
+yarn backstage-cli config:check --strict --config app-config.yaml >/dev/null ||
   die "app-config.yaml is invalid (see the messages above, which name the keys)"
 
 bash scripts/ensure-system-packages.sh techdocs || true
