@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from './portalBackend';
+import { repoRoot } from './__testUtils__/portalBackend';
 
 jest.setTimeout(60_000);
 

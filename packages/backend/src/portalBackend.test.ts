@@ -7,7 +7,7 @@ import request from 'supertest';
 import knexFactory from 'knex';
 import { TestDatabases, TestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { repoRoot, startPortalBackend } from './portalBackend';
+import { repoRoot, startPortalBackend } from './__testUtils__/portalBackend';
 
 jest.setTimeout(240_000);
 
@@ -151,12 +151,14 @@ describe.each(databases.eachSupportedId())(
     }
 
     it('answers health checks without credentials', async () => {
-      await request(backend.server)
-        .get('/.backstage/health/v1/readiness')
-        .expect(200);
-      await request(backend.server)
-        .get('/.backstage/health/v1/liveness')
-        .expect(200);
+      const readiness = await request(backend.server).get(
+        '/.backstage/health/v1/readiness',
+      );
+      expect(readiness.status).toBe(200);
+      const liveness = await request(backend.server).get(
+        '/.backstage/health/v1/liveness',
+      );
+      expect(liveness.status).toBe(200);
     });
 
     it.each(protectedRoutes)(

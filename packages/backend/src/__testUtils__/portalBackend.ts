@@ -10,11 +10,11 @@ import { startTestBackend } from '@backstage/backend-test-utils';
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { JsonObject } from '@backstage/types';
-import { portalFeatures } from './features';
+import { portalFeatures } from '../features';
 import { startDevIdpProcess } from './devIdp';
 
 /** The repository root, where app-config.yaml lives. */
-export const repoRoot = resolvePath(__dirname, '../../..');
+export const repoRoot = resolvePath(__dirname, '../../../..');
 
 /**
  * Starts the real Portico backend in-process for tests: every feature of ./features.ts, the real
