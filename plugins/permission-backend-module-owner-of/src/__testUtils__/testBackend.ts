@@ -1,5 +1,6 @@
 import {
   AuthService,
+  BackendFeature,
   coreServices,
   createBackendModule,
   createServiceFactory,
@@ -90,6 +91,7 @@ export async function startOwnerOfBackend(options: {
   databases: TestDatabases;
   databaseId: TestDatabaseId;
   config: JsonObject;
+  features?: BackendFeature[];
 }): Promise<OwnerOfTestBackend> {
   const knex = await options.databases.init(options.databaseId);
   const auditor = mockServices.auditor.mock();
@@ -108,6 +110,7 @@ export async function startOwnerOfBackend(options: {
       permissionPlugin,
       catalogModuleOwnerOf,
       permissionModuleOwnerOf,
+      ...(options.features ?? []),
     ],
   });
   return {
