@@ -12,8 +12,12 @@ import { normalizeRepositoryPath } from '../repositories/names';
 import { LocalGitUrls } from '../reader/urls';
 import { examples } from './publishLocalGit.examples';
 
-/** Same rule as the repositories enforce; here so the schema shows it. */
-const REPOSITORY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+/**
+ * The rule the repositories enforce, as a schema pattern so that the
+ * scaffolder rejects a bad name before the step runs: no '..', no '.git'.
+ */
+const REPOSITORY_NAME_PATTERN =
+  /^(?!.*\.\.)(?!.*\.git$)[a-z0-9][a-z0-9._-]{0,99}$/;
 const BRANCH_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /**
@@ -126,7 +130,9 @@ export function createPublishLocalGitAction(options: {
       const stat = await fs.stat(sourceDir).catch(() => undefined);
       if (!stat?.isDirectory()) {
         throw new InputError(
-          `The source folder '${input.sourcePath ?? '.'}' does not exist in the workspace`,
+          `The source folder '${
+            input.sourcePath ?? '.'
+          }' does not exist in the workspace`,
         );
       }
 
@@ -134,10 +140,12 @@ export function createPublishLocalGitAction(options: {
         name: input.repoName,
         sourceDir,
         branch,
-        message: input.gitCommitMessage ?? settings.defaultCommitMessage,
+        // Empty values count as absent: a template may fill them from the
+        // user's profile, which a service caller does not have.
+        message: input.gitCommitMessage || settings.defaultCommitMessage,
         author: {
-          name: input.gitAuthorName ?? settings.defaultAuthor.name,
-          email: input.gitAuthorEmail ?? settings.defaultAuthor.email,
+          name: input.gitAuthorName || settings.defaultAuthor.name,
+          email: input.gitAuthorEmail || settings.defaultAuthor.email,
         },
         description: input.description,
       });

@@ -37,7 +37,8 @@ function escapeHtml(text: string): string {
 function listingHtml(title: string, entries: TreeEntry[]): string {
   const rows = entries
     .map(entry => {
-      const href = encodeURIComponent(entry.name) + (entry.type === 'tree' ? '/' : '');
+      const href =
+        encodeURIComponent(entry.name) + (entry.type === 'tree' ? '/' : '');
       const label = escapeHtml(entry.name) + (entry.type === 'tree' ? '/' : '');
       return `<li><a href="${href}">${label}</a></li>`;
     })
@@ -54,7 +55,8 @@ ${rows}
 function gitFileType(file: string): string {
   if (file.endsWith('.pack')) return 'application/x-git-packed-objects';
   if (file.endsWith('.idx')) return 'application/x-git-packed-objects-toc';
-  if (/^objects\/[0-9a-f]{2}\//.test(file)) return 'application/x-git-loose-object';
+  if (/^objects\/[0-9a-f]{2}\//.test(file))
+    return 'application/x-git-loose-object';
   return 'text/plain; charset=utf-8';
 }
 

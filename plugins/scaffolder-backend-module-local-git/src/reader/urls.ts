@@ -1,4 +1,8 @@
-import { isValidRef, normalizeRepositoryPath, repositoryNameProblem } from '../repositories/names';
+import {
+  isValidRef,
+  normalizeRepositoryPath,
+  repositoryNameProblem,
+} from '../repositories/names';
 
 /** A file or folder of a local repository, as named by a URL. */
 export type LocalGitLocation = {

@@ -11,7 +11,10 @@ jest.mock('./git', () => {
 const realRunGit: typeof git.runGit = jest.requireActual('./git').runGit;
 const runGitMock = git.runGit as jest.MockedFunction<typeof git.runGit>;
 
-const author = { name: 'Harborline Platform', email: 'platform@harborline.example' };
+const author = {
+  name: 'Harborline Platform',
+  email: 'platform@harborline.example',
+};
 
 describe('LocalGitRepositories', () => {
   const source = createMockDirectory();
@@ -87,19 +90,31 @@ describe('LocalGitRepositories', () => {
   it('reads files, folders and trees at a branch, HEAD or commit', async () => {
     const { commit } = await create();
     for (const ref of ['main', 'HEAD', commit]) {
-      const readme = await repositories.lookup('shipment-notifier', ref, 'README.md');
+      const readme = await repositories.lookup(
+        'shipment-notifier',
+        ref,
+        'README.md',
+      );
       expect(readme).toMatchObject({ type: 'blob', size: 20 });
       expect(
-        (await repositories.readBlob('shipment-notifier', readme!.oid)).toString(),
+        (
+          await repositories.readBlob('shipment-notifier', readme!.oid)
+        ).toString(),
       ).toBe('# Shipment notifier\n');
     }
     const rootTree = await repositories.lookup('shipment-notifier', 'main', '');
     expect(rootTree?.type).toBe('tree');
-    const entries = await repositories.listTree('shipment-notifier', rootTree!.oid);
+    const entries = await repositories.listTree(
+      'shipment-notifier',
+      rootTree!.oid,
+    );
     expect(entries.map(e => `${e.name}:${e.type}`)).toEqual(
       expect.arrayContaining(['docs:tree', 'src:tree', 'README.md:blob']),
     );
-    const files = await repositories.listFiles('shipment-notifier', rootTree!.oid);
+    const files = await repositories.listFiles(
+      'shipment-notifier',
+      rootTree!.oid,
+    );
     // The symbolic link is not content of the repository.
     expect(files.map(f => f.path).sort()).toEqual([
       'README.md',
@@ -124,11 +139,15 @@ describe('LocalGitRepositories', () => {
     ['an option as ref', '--output=x', 'README.md'],
   ])('finds nothing for %s', async (_case, ref, path) => {
     await create();
-    expect(await repositories.lookup('shipment-notifier', ref, path)).toBeUndefined();
+    expect(
+      await repositories.lookup('shipment-notifier', ref, path),
+    ).toBeUndefined();
   });
 
   it('finds nothing in a repository that does not exist or has an invalid name', async () => {
-    expect(await repositories.lookup('nothing-here', 'main', 'README.md')).toBeUndefined();
+    expect(
+      await repositories.lookup('nothing-here', 'main', 'README.md'),
+    ).toBeUndefined();
     expect(await repositories.lookup('../git', 'main', '')).toBeUndefined();
     expect(await repositories.exists('..')).toBe(false);
   });
@@ -138,7 +157,9 @@ describe('LocalGitRepositories', () => {
     await expect(create()).rejects.toThrow(
       "A repository named 'shipment-notifier' already exists",
     );
-    expect(await repositories.resolveCommit('shipment-notifier', 'main')).toBe(commit);
+    expect(await repositories.resolveCommit('shipment-notifier', 'main')).toBe(
+      commit,
+    );
     expect(readdirSync(root())).toEqual(['shipment-notifier.git']);
   });
 
@@ -157,13 +178,17 @@ describe('LocalGitRepositories', () => {
   it('reports a missing repositories folder by its path and config key', async () => {
     repositories = new LocalGitRepositories({ root: data.resolve('missing') });
     await expect(create()).rejects.toThrow(
-      `The folder for local git repositories, ${data.resolve('missing')} (scaffolder.localGit.repositoriesDir), does not exist`,
+      `The folder for local git repositories, ${data.resolve(
+        'missing',
+      )} (scaffolder.localGit.repositoriesDir), does not exist`,
     );
   });
 
   it('reports a repositories "folder" that is a file', async () => {
     data.addContent({ 'not-a-folder': 'x' });
-    repositories = new LocalGitRepositories({ root: data.resolve('not-a-folder') });
+    repositories = new LocalGitRepositories({
+      root: data.resolve('not-a-folder'),
+    });
     await expect(create()).rejects.toThrow(/is not a folder/);
   });
 
@@ -179,7 +204,9 @@ describe('LocalGitRepositories', () => {
         ? Promise.reject(new git.GitCommandError(args, 'disk full'))
         : realRunGit(args, options),
     );
-    await expect(create()).rejects.toThrow('git update-server-info failed: disk full');
+    await expect(create()).rejects.toThrow(
+      'git update-server-info failed: disk full',
+    );
     expect(readdirSync(root())).toEqual([]);
   });
 
@@ -192,7 +219,9 @@ describe('LocalGitRepositories', () => {
     );
     jest.restoreAllMocks();
     expect(readdirSync(root())).toEqual(['shipment-notifier.git']);
-    expect(await repositories.resolveCommit('shipment-notifier', 'main')).toBe(commit);
+    expect(await repositories.resolveCommit('shipment-notifier', 'main')).toBe(
+      commit,
+    );
   });
 
   it('names the files of the dumb HTTP transport only', () => {
@@ -207,7 +236,9 @@ describe('LocalGitRepositories', () => {
       'objects/pack/../../config',
       'info/../config',
     ]) {
-      expect(repositories.dumbHttpFile('shipment-notifier', file)).toBeUndefined();
+      expect(
+        repositories.dumbHttpFile('shipment-notifier', file),
+      ).toBeUndefined();
     }
     expect(repositories.dumbHttpFile('..', 'HEAD')).toBeUndefined();
   });

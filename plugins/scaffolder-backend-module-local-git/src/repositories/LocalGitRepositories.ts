@@ -215,9 +215,7 @@ export class LocalGitRepositories {
         cwd: sourceDir,
         env,
       });
-      const tree = (
-        await runGit(['write-tree'], { gitDir: staging, env })
-      )
+      const tree = (await runGit(['write-tree'], { gitDir: staging, env }))
         .toString('utf8')
         .trim();
       if (tree === EMPTY_TREE) {
@@ -281,8 +279,7 @@ export class LocalGitRepositories {
       return undefined;
     }
     // `<ref>:<path>` takes the path literally (no pathspec magic).
-    const spec =
-      normalized === '' ? `${ref}^{tree}` : `${ref}:${normalized}`;
+    const spec = normalized === '' ? `${ref}^{tree}` : `${ref}:${normalized}`;
     const out = (
       await runGit(['cat-file', '--batch-check'], {
         gitDir: this.gitDir(name),
