@@ -17,6 +17,7 @@ import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-m
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import scaffolderBackendModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
 import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-backend-module-notifications';
+import scaffolderLocalGit from '@portico/plugin-scaffolder-backend-module-local-git';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
 import searchBackend from '@backstage/plugin-search-backend';
 import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
@@ -51,6 +52,7 @@ export const portalFeatures = {
     scaffolderBackend,
     scaffolderBackendModuleGithub,
     scaffolderBackendModuleNotifications,
+    scaffolderLocalGit,
   ],
 
   // TechDocs
