@@ -79,14 +79,12 @@ describe('createDeniedMutationAuditMiddleware', () => {
     [
       'location analyze',
       (r: request.Agent) =>
-        r
-          .post('/analyze-location')
-          .send({
-            location: {
-              type: 'url',
-              target: 'https://harborline.example/b.yaml',
-            },
-          }),
+        r.post('/analyze-location').send({
+          location: {
+            type: 'url',
+            target: 'https://harborline.example/b.yaml',
+          },
+        }),
       'catalog.location.analyze',
       'url:https://harborline.example/b.yaml',
     ],
