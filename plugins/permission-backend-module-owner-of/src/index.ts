@@ -18,3 +18,10 @@ export type {
   AccessGrantExplanation,
 } from './explain/explainAccess';
 export { createExplainRouter } from './explain/createExplainRouter';
+export { describeAccess } from './access/describeAccess';
+export type {
+  AccessHolder,
+  AccessInheritance,
+  EntityAccess,
+} from './access/describeAccess';
+export { createAccessRouter } from './access/createAccessRouter';

@@ -8,10 +8,12 @@ import { readOwnerOfSettings } from './config';
 import { MembershipResolver } from './membership/MembershipResolver';
 import { OwnerOfPolicy } from './policy/OwnerOfPolicy';
 import { createExplainRouter } from './explain/createExplainRouter';
+import { createAccessRouter } from './access/createAccessRouter';
 
 /**
- * Installs the owner-of permission policy and its explain endpoint
- * (`/api/permission/owner-of/explain`).
+ * Installs the owner-of permission policy and its explain and access
+ * endpoints (`/api/permission/owner-of/explain`,
+ * `/api/permission/owner-of/access`).
  *
  * @public
  */
@@ -56,6 +58,16 @@ export const permissionModuleOwnerOf = createBackendModule({
             membership,
             policy: ownerOfPolicy,
             annotationPrefixes: settings.annotationPrefixes,
+          }),
+        );
+        httpRouter.use(
+          createAccessRouter({
+            httpAuth,
+            auth,
+            catalog,
+            membership,
+            policy: ownerOfPolicy,
+            settings,
           }),
         );
         logger.info(

@@ -8,7 +8,11 @@ import { MembershipResolver } from '../membership/MembershipResolver';
 import { OwnerOfPolicy } from '../policy/OwnerOfPolicy';
 import { explainAccess } from './explainAccess';
 
-function normalizedRef(value: unknown, name: string, defaultKind?: string) {
+export function normalizedRef(
+  value: unknown,
+  name: string,
+  defaultKind?: string,
+) {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new InputError(`Query parameter ${name} is required`);
   }
