@@ -4,6 +4,8 @@
 # it with the repository's own commands, and checks that it is wired into the backend.
 set -euo pipefail
 cd "$PORTICO_ROOT"
+# shellcheck source=toolchain.sh
+source scripts/toolchain.sh
 copy=$(mktemp -d /tmp/portico-yarn-new.XXXXXX)
 trap 'rm -rf "$copy"' EXIT
 

@@ -3,6 +3,8 @@
 # embedded SQLite database and the Harborline demo catalog.
 set -euo pipefail
 cd "$PORTICO_ROOT"
+# shellcheck source=toolchain.sh
+source scripts/toolchain.sh
 ensure_toolchain
 source scripts/dev-env.sh
 

@@ -4,6 +4,8 @@
 #   PORTICO_TEST_POSTGRES_URL    where PostgreSQL is (default postgresql://postgres@127.0.0.1:5432)
 set -uo pipefail
 cd "$PORTICO_ROOT"
+# shellcheck source=toolchain.sh
+source scripts/toolchain.sh
 
 declare -a summary=()
 phase() {

@@ -7,6 +7,7 @@ import request from 'supertest';
 import knexFactory from 'knex';
 import { TestDatabases, TestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { AlphaEntity } from '@backstage/catalog-model/alpha';
 import { repoRoot, startPortalBackend } from './__testUtils__/portalBackend';
 
 jest.setTimeout(240_000);
@@ -217,7 +218,7 @@ describe.each(databases.eachSupportedId())(
           ),
         );
         errors =
-          (res.body as Entity).status?.items
+          (res.body as AlphaEntity).status?.items
             ?.filter(item => item.level === 'error')
             .map(item => item.message) ?? [];
         if (errors.length === 0) await new Promise(r => setTimeout(r, 500));
