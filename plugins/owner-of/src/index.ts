@@ -1,1 +1,7 @@
+/**
+ * Frontend for Portico's owner-of permission policy: an "Access" card on
+ * entity pages.
+ *
+ * @packageDocumentation
+ */
 export { ownerOfPlugin as default } from './plugin';

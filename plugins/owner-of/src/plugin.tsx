@@ -1,25 +1,25 @@
-import {
-  createFrontendPlugin,
-  PageBlueprint,
-} from '@backstage/frontend-plugin-api';
+import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 
-import { rootRouteRef } from './routes';
-
-export const page = PageBlueprint.make({
+/**
+ * The "Access" card on entity overview pages: who may read, delete and
+ * refresh the entity under the owner-of policy, and why.
+ */
+export const entityAccessCard = EntityCardBlueprint.make({
+  name: 'access',
   params: {
-    path: '/owner-of',
-    routeRef: rootRouteRef,
+    type: 'content',
     loader: () =>
-      import('./components/TodoPage').then(m => (
-        <m.TodoPage />
-      )),
+      import('./components/EntityAccessCard').then(m => <m.EntityAccessCard />),
   },
 });
 
+/**
+ * The owner-of frontend plugin.
+ *
+ * @public
+ */
 export const ownerOfPlugin = createFrontendPlugin({
   pluginId: 'owner-of',
-  extensions: [page],
-  routes: {
-    root: rootRouteRef,
-  }
+  extensions: [entityAccessCard],
 });

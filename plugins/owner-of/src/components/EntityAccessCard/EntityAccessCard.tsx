@@ -1,0 +1,108 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { ACCESS_ACTIONS, AccessAction } from '@portico/plugin-owner-of-common';
+import { AccessHolder } from '../../api/types';
+import { useEntityAccess } from '../../api/useEntityAccess';
+import {
+  holderInheritance,
+  holderReason,
+  holderSubject,
+} from './describeHolder';
+
+const ACTION_TITLES: Record<AccessAction, string> = {
+  read: 'Read',
+  delete: 'Delete',
+  refresh: 'Refresh',
+};
+
+function ActionTable(props: { action: AccessAction; holders: AccessHolder[] }) {
+  const { action, holders } = props;
+  const title = ACTION_TITLES[action];
+  return (
+    <Box mb={2}>
+      <Typography variant="h6" component="h3">
+        {title}
+      </Typography>
+      <Table size="small" aria-label={`${title} access`}>
+        <TableHead>
+          <TableRow>
+            <TableCell>Subject</TableCell>
+            <TableCell>Reason</TableCell>
+            <TableCell>Also applies to</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {holders.length === 0 && (
+            <TableRow>
+              <TableCell colSpan={3}>Admins only</TableCell>
+            </TableRow>
+          )}
+          {holders.map((holder, index) => (
+            <TableRow key={index}>
+              <TableCell>{holderSubject(holder)}</TableCell>
+              <TableCell>{holderReason(holder)}</TableCell>
+              <TableCell>{holderInheritance(holder)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
+/**
+ * Who may read, delete and refresh the current entity, and why. Shown to
+ * admins and to members of the entity's owner; everyone else gets nothing.
+ */
+export function EntityAccessCard() {
+  const { entity } = useEntity();
+  const state = useEntityAccess(stringifyEntityRef(entity));
+
+  if (state.status === 'hidden') {
+    return null;
+  }
+  return (
+    <InfoCard title="Access">
+      {state.status === 'loading' && <Progress />}
+      {state.status === 'error' && <ResponseErrorPanel error={state.error} />}
+      {state.status === 'loaded' && (
+        <>
+          {state.access.grantProblems.length > 0 && (
+            <Box mb={2}>
+              <WarningPanel
+                title={`${state.access.grantProblems.length} grant annotation problem(s)`}
+                defaultExpanded
+              >
+                <ul>
+                  {state.access.grantProblems.map(problem => (
+                    <li key={problem}>{problem}</li>
+                  ))}
+                </ul>
+              </WarningPanel>
+            </Box>
+          )}
+          {ACCESS_ACTIONS.map(action => (
+            <ActionTable
+              key={action}
+              action={action}
+              holders={state.access.actions[action]}
+            />
+          ))}
+        </>
+      )}
+    </InfoCard>
+  );
+}

@@ -1,7 +1,0 @@
-import { ownerOfPlugin } from './plugin';
-
-describe('owner-of', () => {
-  it('should export plugin', () => {
-    expect(ownerOfPlugin).toBeDefined();
-  });
-});
