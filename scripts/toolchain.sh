@@ -67,8 +67,13 @@ ensure_dependencies() {
   if deps_are_current; then
     return 0
   fi
-  log "installing dependencies (yarn install)"
-  (cd "$PORTICO_ROOT" && yarn install) || die "yarn install failed (see above)"
+  log "installing dependencies (yarn install; a few minutes on a fresh clone)"
+  local install_log="$TOOLCHAIN_DIR/yarn-install.log" status=0
+  mkdir -p "$TOOLCHAIN_DIR"
+  (cd "$PORTICO_ROOT" && yarn install) >"$install_log" 2>&1 || status=$?
+  # Peer-dependency and build notes are upstream noise; the full log is kept.
+  grep -vE 'YN0002|YN0060|YN0086|YN0007|YN0013' "$install_log" >&2 || true
+  [[ $status == 0 ]] || die "yarn install failed (full log: $install_log)"
   touch "$PORTICO_ROOT/node_modules/.yarn-state.yml"
 }
 
