@@ -7,7 +7,7 @@ test('a demo user signs in through the identity provider and browses the catalog
   await signIn(page, 'bob');
 
   // bob belongs to the payments team: the catalog opens on what his team owns.
-  await expect(page.getByRole('heading', { name: /Owned Components/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /Owned Components/ }).first()).toBeVisible();
   const paymentGateway = page.getByRole('link', { name: 'Payment Gateway', exact: true });
   await expect(paymentGateway).toBeVisible();
 
