@@ -79,9 +79,13 @@ describe.each(databases.eachSupportedId())(
             { type: 'deletableBy', targetRef: 'group:default/routing-squad' },
             { type: 'refreshableBy', targetRef: 'group:default/routing-squad' },
             { type: 'readableBy', targetRef: 'user:default/dana' },
+            {
+              type: 'readableBy',
+              targetRef: 'owner-of.kind:default/component',
+            },
           ]),
         );
-        expect(body.relations).toHaveLength(5);
+        expect(body.relations).toHaveLength(6);
         expect(body.status.items).toEqual([
           {
             type: 'backstage.io/catalog-processing',

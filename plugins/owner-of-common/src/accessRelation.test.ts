@@ -3,8 +3,11 @@ import {
   accessRelationQuery,
   createAccessRelationCondition,
   entityHasAccessRelation,
+  kindOfSubjectRef,
+  kindSubjectRef,
   matchingAccessSubjects,
 } from './accessRelation';
+import { KubernetesValidatorFunctions } from '@backstage/catalog-model';
 import { computeAccessEntries, resolveOwnerRef } from './accessEntries';
 
 const component = (extra: Partial<Entity> = {}): Entity => ({
@@ -127,5 +130,34 @@ describe('computeAccessEntries', () => {
         source: { type: 'owner' },
       },
     ]);
+  });
+});
+
+describe('kind subjects', () => {
+  it('round-trips a kind through its lowercase subject ref', () => {
+    expect(kindSubjectRef('Template')).toBe('owner-of.kind:default/template');
+    expect(kindOfSubjectRef('Owner-Of.Kind:default/Template')).toBe('template');
+    expect(kindOfSubjectRef('group:default/template')).toBeUndefined();
+  });
+
+  it('uses a kind no real entity can have', () => {
+    const kind = kindSubjectRef('Template').split(':')[0];
+    expect(KubernetesValidatorFunctions.isValidKind(kind)).toBe(false);
+  });
+
+  it('is matched by the rule like any other subject', () => {
+    const entity = component({
+      relations: [
+        { type: 'readableBy', targetRef: kindSubjectRef('Component') },
+      ],
+    });
+    const params = {
+      relation: 'readableBy' as const,
+      claims: ['user:default/erin', kindSubjectRef('component')],
+    };
+    expect(entityHasAccessRelation(entity, params)).toBe(true);
+    expect(accessRelationQuery(params).values).toContain(
+      'owner-of.kind:default/component',
+    );
   });
 });

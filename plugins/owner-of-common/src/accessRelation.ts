@@ -4,6 +4,7 @@ import {
   CATALOG_ENTITY_RESOURCE_TYPE,
   HAS_ACCESS_RELATION_RULE,
   HasAccessRelationParams,
+  KIND_SUBJECT_KIND,
   SEARCH_VALUE_MAX_LENGTH,
 } from './constants';
 
@@ -90,4 +91,31 @@ export function createAccessRelationCondition(
       claims: [...new Set(params.claims.map(claim => claim.toLowerCase()))],
     },
   };
+}
+
+/**
+ * The virtual subject every entity of `kind` is `readableBy`. A policy that
+ * makes a kind public adds this ref to each signed-in user's read claims, so
+ * "owned by one of my claims, or of a public kind" stays a single indexed
+ * `relations.readableby IN (...)` lookup instead of an OR of two filters.
+ * Because every entity carries it whatever the configuration, changing the
+ * public kinds takes effect at once, without reprocessing.
+ *
+ * @public
+ */
+export function kindSubjectRef(kind: string): string {
+  return `${KIND_SUBJECT_KIND}:default/${kind.toLowerCase()}`;
+}
+
+/**
+ * The kind a {@link kindSubjectRef} stands for, or undefined for any other
+ * ref.
+ *
+ * @public
+ */
+export function kindOfSubjectRef(ref: string): string | undefined {
+  const prefix = `${KIND_SUBJECT_KIND}:default/`;
+  return ref.toLowerCase().startsWith(prefix)
+    ? ref.slice(prefix.length).toLowerCase()
+    : undefined;
 }

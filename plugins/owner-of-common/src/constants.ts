@@ -99,6 +99,15 @@ export type HasAccessRelationParams = {
 };
 
 /**
+ * Kind part of the virtual subjects that stand for "readers of every entity
+ * of kind X" (see {@link kindSubjectRef}). The dot and the hyphen make it an
+ * invalid entity kind, so no real entity can ever have such a ref.
+ *
+ * @public
+ */
+export const KIND_SUBJECT_KIND = 'owner-of.kind';
+
+/**
  * Longest value the catalog's search table keeps; longer values are stored
  * as null and never match a filter. Rule evaluation in memory honours the
  * same limit so that it agrees with the database.

@@ -42,6 +42,7 @@ describe('AccessRelationsProcessor', () => {
       'Component:logistics/route-planner readableBy group:logistics/routing-squad',
       'Component:logistics/route-planner deletableBy group:logistics/routing-squad',
       'Component:logistics/route-planner refreshableBy group:logistics/routing-squad',
+      'Component:logistics/route-planner readableBy owner-of.kind:default/component',
     ]);
     expect(result.status).toBeUndefined();
   });
@@ -68,6 +69,7 @@ describe('AccessRelationsProcessor', () => {
       'API:default/tracking-api readableBy group:default/support',
       'API:default/tracking-api refreshableBy group:default/support',
       'API:default/tracking-api deletableBy user:default/dana',
+      'API:default/tracking-api readableBy owner-of.kind:default/api',
     ]);
   });
 
@@ -80,6 +82,7 @@ describe('AccessRelationsProcessor', () => {
     });
     expect(user.relations).toEqual([
       'User:default/carol readableBy user:default/carol',
+      'User:default/carol readableBy owner-of.kind:default/user',
     ]);
     const group = await run(processor, {
       apiVersion: 'backstage.io/v1alpha1',
@@ -89,6 +92,7 @@ describe('AccessRelationsProcessor', () => {
     });
     expect(group.relations).toEqual([
       'Group:default/routing-squad readableBy group:default/routing-squad',
+      'Group:default/routing-squad readableBy owner-of.kind:default/group',
     ]);
   });
 
@@ -111,7 +115,7 @@ describe('AccessRelationsProcessor', () => {
       spec: { owner: 'ops', type: 'service', lifecycle: 'production' },
       status: { items: [existing] },
     } as AlphaEntity);
-    expect(relations).toHaveLength(3);
+    expect(relations).toHaveLength(4);
     expect(result.status?.items).toEqual([
       existing,
       {
@@ -155,6 +159,7 @@ describe('AccessRelationsProcessor', () => {
     });
     expect(relations).toEqual([
       'Resource:default/depot-db readableBy group:default/dba',
+      'Resource:default/depot-db readableBy owner-of.kind:default/resource',
     ]);
   });
 });

@@ -18,6 +18,11 @@ import { ConfigReader } from '@backstage/config';
 import { readOwnerOfSettings } from '../config';
 import { MembershipResolver } from '../membership/MembershipResolver';
 import { OwnerOfPolicy } from './OwnerOfPolicy';
+import {
+  HasAccessRelationParams,
+  entityHasAccessRelation,
+  kindSubjectRef,
+} from '@portico/plugin-owner-of-common';
 
 const entities: Entity[] = [
   {
@@ -119,7 +124,7 @@ describe('OwnerOfPolicy', () => {
     }
   });
 
-  it('reads through the relation index or the public kinds', async () => {
+  it('sends read to the catalog as one relation lookup, public kinds as claims', async () => {
     expect(
       await policy.handle(
         { permission: catalogEntityReadPermission },
@@ -130,20 +135,80 @@ describe('OwnerOfPolicy', () => {
       pluginId: 'catalog',
       resourceType: 'catalog-entity',
       conditions: {
+        rule: 'HAS_ACCESS_RELATION',
+        resourceType: 'catalog-entity',
+        params: {
+          relation: 'readableBy',
+          claims: [...carolClaims, 'owner-of.kind:default/template'],
+        },
+      },
+    });
+  });
+
+  it('states read as relation or public kind in its readable form', async () => {
+    const claims = await new MembershipResolver({
+      catalog: catalogServiceMock({ entities }),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      nestedGroups: true,
+      refreshMs: 0,
+    }).resolve('user:default/carol');
+    expect(policy.decide(catalogEntityReadPermission, claims)).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      conditions: {
         anyOf: [
           {
             rule: 'HAS_ACCESS_RELATION',
-            resourceType: 'catalog-entity',
             params: { relation: 'readableBy', claims: carolClaims },
           },
-          {
-            rule: 'IS_ENTITY_KIND',
-            resourceType: 'catalog-entity',
-            params: { kinds: ['Template'] },
-          },
+          { rule: 'IS_ENTITY_KIND', params: { kinds: ['Template'] } },
         ],
       },
     });
+  });
+
+  it('allows the same processed entities in both forms', async () => {
+    const claims = await new MembershipResolver({
+      catalog: catalogServiceMock({ entities }),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      nestedGroups: true,
+      refreshMs: 0,
+    }).resolve('user:default/carol');
+    const readable = policy.decide(catalogEntityReadPermission, claims);
+    const indexed = policy.catalogDecision(catalogEntityReadPermission, claims);
+    if (
+      readable.result !== AuthorizeResult.CONDITIONAL ||
+      indexed.result !== AuthorizeResult.CONDITIONAL ||
+      !('anyOf' in readable.conditions) ||
+      !('rule' in indexed.conditions)
+    ) {
+      throw new Error('expected conditional read decisions');
+    }
+    const [relation] = readable.conditions.anyOf as Array<{
+      params: HasAccessRelationParams;
+    }>;
+    const indexedParams = indexed.conditions.params as HasAccessRelationParams;
+    const owners = ['group:default/logistics-team', 'group:default/marketing'];
+    for (const kind of ['Component', 'Template', 'template', 'API', 'Group']) {
+      for (const owner of owners) {
+        // Relations as the catalog module's processor emits them.
+        const entity: Entity = {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind,
+          metadata: { name: 'x' },
+          spec: {},
+          relations: [
+            { type: 'readableBy', targetRef: owner },
+            { type: 'readableBy', targetRef: kindSubjectRef(kind) },
+          ],
+        };
+        const viaOr =
+          entityHasAccessRelation(entity, relation.params) ||
+          kind.toLowerCase() === 'template';
+        expect(entityHasAccessRelation(entity, indexedParams)).toBe(viaOr);
+      }
+    }
   });
 
   it('uses the relation alone when there are no public kinds, and for delete and refresh', async () => {

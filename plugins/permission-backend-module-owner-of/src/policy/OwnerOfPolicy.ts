@@ -18,6 +18,7 @@ import {
   AccessAction,
   CATALOG_ENTITY_RESOURCE_TYPE,
   createAccessRelationCondition,
+  kindSubjectRef,
 } from '@portico/plugin-owner-of-common';
 import { OwnerOfSettings } from '../config';
 import { ResolvedClaims } from '../membership/MembershipResolver';
@@ -47,6 +48,12 @@ export type ClaimsResolver = {
  * - Every other catalog permission (create, locations, ingestion): admins
  *   only, unless listed in `everyonePermissions`.
  * - Other plugins' permissions: allowed.
+ *
+ * `decide` states read as `anyOf[relation, isEntityKind]`, which is how the
+ * explain endpoint attributes access. `handle`, which the catalog compiles to
+ * SQL, sends the equivalent single lookup instead: the catalog module makes
+ * every entity `readableBy` the virtual subject of its kind, so adding the
+ * public kinds' subjects to the claims replaces the slow OR.
  *
  * @public
  */
@@ -80,12 +87,43 @@ export class OwnerOfPolicy implements PermissionPolicy {
       return { result: AuthorizeResult.ALLOW };
     }
     const claims = await this.membership.resolve(principal.userEntityRef);
-    return this.decide(request.permission, claims);
+    return this.catalogDecision(request.permission, claims);
   }
 
   /**
-   * The decision for a user whose claims are already resolved. Shared by
-   * `handle` and the explain endpoint.
+   * The decision sent to the catalog: `decide`, with read as one
+   * `HAS_ACCESS_RELATION` condition whose claims also hold the public kinds'
+   * subjects. Allows exactly the same entities once they carry the kind
+   * relation, in one indexed lookup instead of an OR.
+   */
+  catalogDecision(
+    permission: Permission,
+    claims: ResolvedClaims,
+  ): PolicyDecision {
+    const decision = this.decide(permission, claims);
+    if (
+      decision.result !== AuthorizeResult.CONDITIONAL ||
+      !isResourcePermission(permission, CATALOG_ENTITY_RESOURCE_TYPE) ||
+      ENTITY_ACTIONS[permission.name] !== 'read'
+    ) {
+      return decision;
+    }
+    return createCatalogConditionalDecision(
+      permission,
+      createAccessRelationCondition({
+        relation: ACCESS_RELATIONS.read,
+        claims: [
+          ...claims.claims,
+          ...this.settings.publicKinds.map(kindSubjectRef),
+        ],
+      }),
+    );
+  }
+
+  /**
+   * The decision for a user whose claims are already resolved, in its
+   * readable form (public kinds as an `isEntityKind` branch). Used by the
+   * explain endpoint; `handle` sends `catalogDecision`.
    */
   decide(permission: Permission, claims: ResolvedClaims): PolicyDecision {
     if (!permission.name.startsWith('catalog.')) {
