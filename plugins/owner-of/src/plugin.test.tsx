@@ -54,15 +54,19 @@ const sampleAccess: EntityAccess = {
   ],
 };
 
+/** A fetch that answers every request with the given status and JSON body. */
 function fakeFetch(status: number, body: unknown) {
-  return jest.fn(async (_url: string) => ({
-    ok: status >= 200 && status < 300,
-    status,
-    statusText: String(status),
-    headers: new Map([['content-type', 'application/json']]),
-    json: async () => body,
-    text: async () => JSON.stringify(body),
-  }));
+  return jest.fn(
+    async (_input: RequestInfo | URL, _init?: RequestInit) =>
+      ({
+        ok: status >= 200 && status < 300,
+        status,
+        statusText: String(status),
+        headers: new Map([['content-type', 'application/json']]),
+        json: async () => body,
+        text: async () => JSON.stringify(body),
+      } as unknown as Response),
+  );
 }
 
 async function renderCard(fetch: ReturnType<typeof fakeFetch>) {
@@ -130,6 +134,8 @@ describe('entity access card', () => {
     await renderCard(
       fakeFetch(500, { error: { name: 'Error', message: 'boom' } }),
     );
-    expect(await screen.findByText(/Request failed with 500/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Request failed with 500/),
+    ).toBeInTheDocument();
   });
 });
