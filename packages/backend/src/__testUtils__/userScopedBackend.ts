@@ -1,0 +1,163 @@
+import { resolve as resolvePath } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  AuthService,
+  BackendFeature,
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  TestBackend,
+  TestDatabaseId,
+  TestDatabases,
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { urlReaderServiceFactory } from '@backstage/backend-defaults/urlReader';
+import { ConfigReader } from '@backstage/config';
+import { loadConfig } from '@backstage/config-loader';
+import { JsonObject } from '@backstage/types';
+import { Knex } from 'knex';
+import request from 'supertest';
+
+const repoRoot = resolvePath(__dirname, '../../../..');
+
+/**
+ * Mock auth that keeps the calling plugin as the `actor` of an on-behalf-of
+ * user token, as real auth does: the catalog refuses single-entity permission
+ * checks from user credentials without an actor.
+ */
+const actorPreservingAuthFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }): AuthService {
+    const inner = mockServices.auth({ pluginId: plugin.getId() });
+    return {
+      authenticate: (token, options) => inner.authenticate(token, options),
+      getNoneCredentials: () => inner.getNoneCredentials(),
+      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
+      isPrincipal: ((credentials: any, type: any) =>
+        inner.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
+      getLimitedUserToken: credentials =>
+        inner.getLimitedUserToken(credentials),
+      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
+      async getPluginRequestToken(options) {
+        const principal = options.onBehalfOf.principal as {
+          type: string;
+          userEntityRef?: string;
+        };
+        if (principal.type === 'user' && principal.userEntityRef) {
+          return {
+            token: mockCredentials.user.token(principal.userEntityRef, {
+              actor: { subject: `plugin:${plugin.getId()}` },
+            }),
+          };
+        }
+        return inner.getPluginRequestToken(options);
+      },
+    };
+  },
+});
+
+/** One fresh test database per plugin, as the real database service gives. */
+function perPluginDatabaseFactory(
+  databases: TestDatabases,
+  databaseId: TestDatabaseId,
+) {
+  const clients = new Map<string, Promise<Knex>>();
+  return createServiceFactory({
+    service: coreServices.database,
+    deps: { plugin: coreServices.pluginMetadata },
+    factory({ plugin }) {
+      const pluginId = plugin.getId();
+      return {
+        getClient() {
+          if (!clients.has(pluginId)) {
+            clients.set(pluginId, databases.init(databaseId));
+          }
+          return clients.get(pluginId)!;
+        },
+      };
+    },
+  });
+}
+
+export type UserScopedBackend = {
+  backend: TestBackend;
+  http: () => ReturnType<typeof request>;
+};
+
+/**
+ * Starts the given real plugins on the real app-config.yaml (owner-of policy,
+ * demo catalog, TechDocs, search, Kubernetes settings) with `overrides` on top.
+ * Authentication is mocked so tests can act as any demo user: the policy, the
+ * catalog and every plugin's checks are the real ones.
+ */
+export async function startUserScopedBackend(options: {
+  databases: TestDatabases;
+  databaseId: TestDatabaseId;
+  features: BackendFeature[];
+  overrides?: JsonObject;
+}): Promise<UserScopedBackend> {
+  process.env.AUTH_SESSION_SECRET ??= randomBytes(24).toString('hex');
+  process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
+  process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-test';
+  process.env.AUTH_OIDC_METADATA_URL ??= 'http://127.0.0.1:9/unused';
+  const { appConfigs } = await loadConfig({
+    configRoot: repoRoot,
+    configTargets: [{ path: resolvePath(repoRoot, 'app-config.yaml') }],
+  });
+  const config = ConfigReader.fromConfigs([
+    ...appConfigs,
+    {
+      context: 'test',
+      data: {
+        backend: { baseUrl: 'http://localhost:0', listen: { port: 0 } },
+      },
+    },
+    { context: 'test-overrides', data: options.overrides ?? {} },
+  ]);
+  const backend = await startTestBackend({
+    features: [
+      createServiceFactory({
+        service: coreServices.rootConfig,
+        deps: {},
+        factory: () => config,
+      }),
+      perPluginDatabaseFactory(options.databases, options.databaseId),
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+      actorPreservingAuthFactory,
+      schedulerServiceFactory,
+      urlReaderServiceFactory,
+      ...options.features,
+    ],
+  });
+  return { backend, http: () => request(backend.server) };
+}
+
+/** Authorization header for a demo user, e.g. `userHeader('bob')`. */
+export function userHeader(userName: string): string {
+  return `Bearer ${mockCredentials.user.token(`user:default/${userName}`)}`;
+}
+
+/** Polls until the check passes or the timeout runs out. */
+export async function eventually<T>(
+  check: () => Promise<T>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw error;
+      }
+      await new Promise(r => setTimeout(r, 500));
+    }
+  }
+}
