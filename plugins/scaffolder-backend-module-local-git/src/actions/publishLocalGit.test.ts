@@ -214,6 +214,23 @@ describe('publish:local-git', () => {
     expect(readdirSync(repositoriesDir)).toEqual(['parcel-labels.git']);
   });
 
+  it('in a dry run, outputs the URLs it would publish to and creates nothing', async () => {
+    // The mock context drops isDryRun: set it as the workflow runner does.
+    const ctx = { ...context({ repoName: 'parcel-labels' }), isDryRun: true };
+    await action().handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'catalogInfoUrl',
+      `${base}/parcel-labels/raw/main/catalog-info.yaml`,
+    );
+    expect(readdirSync(repositoriesDir)).toEqual([]);
+
+    await action().handler(context({ repoName: 'parcel-labels' }));
+    const again = { ...context({ repoName: 'parcel-labels' }), isDryRun: true };
+    await expect(action().handler(again)).rejects.toThrow(
+      "A repository named 'parcel-labels' already exists",
+    );
+  });
+
   it('warns when the published files have no catalog descriptor', async () => {
     workspace.setContent({ 'README.md': '# Parcel labels\n' });
     const ctx = context({ repoName: 'parcel-labels' });

@@ -3,12 +3,16 @@ import {
   DiscoveryService,
   resolveSafeChildPath,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { LocalGitSettings } from '../config';
 import { LOCAL_GIT_PLUGIN_ID } from '../pluginId';
 import { LocalGitRepositories } from '../repositories/LocalGitRepositories';
-import { normalizeRepositoryPath } from '../repositories/names';
+import {
+  assertBranchName,
+  assertRepositoryName,
+  normalizeRepositoryPath,
+} from '../repositories/names';
 import { LocalGitUrls } from '../reader/urls';
 import { examples } from './publishLocalGit.examples';
 
@@ -39,6 +43,7 @@ export function createPublishLocalGitAction(options: {
     description:
       'Publishes the workspace, or a folder of it, as a new git repository hosted by the portal itself, with one commit. Outputs the URL of its catalog-info.yaml for catalog:register.',
     examples,
+    supportsDryRun: true,
     schema: {
       input: {
         repoName: z =>
@@ -136,6 +141,38 @@ export function createPublishLocalGitAction(options: {
         );
       }
 
+      const urls = new LocalGitUrls(
+        await discovery.getExternalBaseUrl(LOCAL_GIT_PLUGIN_ID),
+      );
+      const outputUrls = () => {
+        ctx.output('remoteUrl', urls.cloneUrl(input.repoName));
+        ctx.output('repoContentsUrl', urls.rawUrl(input.repoName, branch));
+        ctx.output(
+          'catalogInfoUrl',
+          urls.rawUrl(input.repoName, branch, catalogInfoPath),
+        );
+      };
+
+      if (ctx.isDryRun) {
+        // The template editor: check what would fail, create nothing.
+        assertRepositoryName(input.repoName);
+        assertBranchName(branch);
+        await repositories.assertRootWritable();
+        if (await repositories.exists(input.repoName)) {
+          throw new ConflictError(
+            `A repository named '${input.repoName}' already exists`,
+          );
+        }
+        ctx.logger.info(
+          `Dry run: would publish ${input.sourcePath ?? 'the workspace'} as ${
+            input.repoName
+          }`,
+        );
+        outputUrls();
+        ctx.output('commitHash', '0'.repeat(40));
+        return;
+      }
+
       const { commit } = await repositories.create({
         name: input.repoName,
         sourceDir,
@@ -150,9 +187,6 @@ export function createPublishLocalGitAction(options: {
         description: input.description,
       });
 
-      const urls = new LocalGitUrls(
-        await discovery.getExternalBaseUrl(LOCAL_GIT_PLUGIN_ID),
-      );
       const catalogInfo = await repositories.lookup(
         input.repoName,
         branch,
@@ -166,12 +200,7 @@ export function createPublishLocalGitAction(options: {
       ctx.logger.info(
         `Published ${input.repoName} (${commit.slice(0, 12)} on ${branch})`,
       );
-      ctx.output('remoteUrl', urls.cloneUrl(input.repoName));
-      ctx.output('repoContentsUrl', urls.rawUrl(input.repoName, branch));
-      ctx.output(
-        'catalogInfoUrl',
-        urls.rawUrl(input.repoName, branch, catalogInfoPath),
-      );
+      outputUrls();
       ctx.output('commitHash', commit);
     },
   });
