@@ -31,6 +31,7 @@ const protectedRoutes: Array<[method: 'get' | 'post', path: string]> = [
   ['get', '/api/kubernetes/clusters'],
   ['get', '/api/user-settings/buckets/default/keys/theme'],
   ['get', '/api/notifications/'],
+  ['get', '/api/local-git/'],
 ];
 
 function databaseConfig(databaseId: string, prefix: string) {
