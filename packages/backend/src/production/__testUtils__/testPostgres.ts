@@ -1,0 +1,76 @@
+/*
+ * The PostgreSQL the production tests run against: the one backend tests use
+ * (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING), turned into the POSTGRES_* variables
+ * the image reads. Each test run gets its own `backend.database.prefix`, and drops the databases
+ * it created.
+ */
+import { randomBytes } from 'node:crypto';
+import knexFactory from 'knex';
+
+export const postgresConnectionString =
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+
+if (!postgresConnectionString) {
+  // eslint-disable-next-line no-console
+  console.warn(
+    '\n*** SKIPPED: the production image tests need PostgreSQL. Set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING (./portal test sets it when PostgreSQL runs at 127.0.0.1:5432). ***\n',
+  );
+}
+
+/**
+ * `describe` when PostgreSQL is configured, otherwise `describe.skip` (with the warning above).
+ * `.ci/run` makes PostgreSQL mandatory, so CI always runs these tests.
+ */
+export const describeWithPostgres = postgresConnectionString
+  ? describe
+  : describe.skip;
+
+/** POSTGRES_* for the image, from the connection string. */
+export function postgresEnv() {
+  const url = new URL(postgresConnectionString!);
+  return {
+    POSTGRES_HOST: url.hostname,
+    POSTGRES_PORT: url.port || '5432',
+    POSTGRES_USER: decodeURIComponent(url.username) || 'postgres',
+    // The test server trusts local connections; the image's config still requires a value.
+    POSTGRES_PASSWORD: decodeURIComponent(url.password) || 'unused-with-trust',
+  };
+}
+
+/** A database prefix no other run uses: each plugin's database is `<prefix><pluginId>`. */
+export function uniqueDatabasePrefix(purpose: string) {
+  return `portico_${purpose}_${randomBytes(4).toString('hex')}_`;
+}
+
+/** The databases whose names start with `prefix`. */
+export async function listDatabases(prefix: string): Promise<string[]> {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: postgresConnectionString!,
+  });
+  try {
+    const { rows } = await knex.raw(
+      'select datname from pg_database where starts_with(datname, ?)',
+      [prefix],
+    );
+    return rows.map((row: { datname: string }) => row.datname);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/** Drops every database whose name starts with `prefix`. */
+export async function dropDatabases(prefix: string) {
+  const names = await listDatabases(prefix);
+  const knex = knexFactory({
+    client: 'pg',
+    connection: postgresConnectionString!,
+  });
+  try {
+    for (const name of names) {
+      await knex.raw('drop database if exists ?? with (force)', [name]);
+    }
+  } finally {
+    await knex.destroy();
+  }
+}
