@@ -35,7 +35,7 @@ interface ProbeRun {
 function probeRuns(...replicas: ImageBackend[]): ProbeRun[] {
   return replicas
     .flatMap(r => r.logEntries())
-    .filter(e => e.message === 'replica probe run')
+    .filter(e => e.message === 'replica probe run finished')
     .map(e => e as unknown as ProbeRun)
     .sort((a, b) => a.probeRunStartedAt - b.probeRunStartedAt);
 }
@@ -148,7 +148,7 @@ describeWithPostgres('two replicas of the image on one PostgreSQL', () => {
     expect((await call(replicaA, path)).status).toBe(200);
   });
 
-  it('run a global scheduled task once per interval across both, never on both at once', async () => {
+  it('run a global scheduled task once per interval in total, never on two replicas at once', async () => {
     for (const replica of [replicaA, replicaB]) {
       expect(
         replica
@@ -182,8 +182,25 @@ describeWithPostgres('two replicas of the image on one PostgreSQL', () => {
   });
 
   it('keep serving, and running the task, when one replica stops', async () => {
+    // Stop replica A between two runs, so it holds no claim. (A replica stopped in the middle
+    // of a run keeps its claim until the task's timeout passes and a janitor clears it, up to a
+    // minute later; docs/deployment.md says so.)
+    const since = Date.now();
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (
+        probeRuns(replicaA, replicaB).some(r => r.probeRunFinishedAt >= since)
+      ) {
+        break;
+      }
+      await sleep(20);
+    }
+    await sleep(150);
     expect(await replicaA.stop()).toBe(0);
     const stoppedAt = Date.now();
+    const startedOnA = replicaA
+      .logEntries()
+      .filter(e => e.message === 'replica probe run started');
+    expect(probeRuns(replicaA)).toHaveLength(startedOnA.length);
 
     expect(
       (await fetch(`${replicaB.baseUrl}/.backstage/health/v1/readiness`))
@@ -197,12 +214,13 @@ describeWithPostgres('two replicas of the image on one PostgreSQL', () => {
     expect((await fetch(`${replicaB.baseUrl}/`)).status).toBe(200);
 
     let runsOnB: ProbeRun[] = [];
-    for (let attempt = 0; attempt < 60 && runsOnB.length < 2; attempt++) {
-      await sleep(500);
+    for (let attempt = 0; attempt < 40 && runsOnB.length < 3; attempt++) {
+      await sleep(250);
       runsOnB = probeRuns(replicaB).filter(
         r => r.probeRunStartedAt > stoppedAt,
       );
     }
-    expect(runsOnB.length).toBeGreaterThanOrEqual(2);
+    // Every second, on B alone.
+    expect(runsOnB.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -4,9 +4,9 @@
  * It adds one small plugin to the backend that the image's own entry point creates, so the
  * replica tests can watch the scheduler without changing what the image runs otherwise.
  *
- * The plugin schedules a global task every second that takes RUN_MS and logs one JSON line
- * with the replica's name and the run's start and end. The scheduler's database lock should let
- * exactly one replica run it per interval, never two at once.
+ * The plugin schedules a global task every second that takes RUN_MS and logs a JSON line when a
+ * run starts and one when it finishes, with the replica's name and times. The scheduler's
+ * database lock should let exactly one replica run it per interval, never two at once.
  */
 const { createRequire } = require('node:module');
 const { join } = require('node:path');
@@ -38,8 +38,12 @@ const replicaProbe = createBackendPlugin({
           scope: 'global',
           fn: async () => {
             const startedAt = Date.now();
+            logger.info('replica probe run started', {
+              replica: process.env.PORTICO_REPLICA_NAME,
+              probeRunStartedAt: startedAt,
+            });
             await new Promise(resolve => setTimeout(resolve, RUN_MS));
-            logger.info('replica probe run', {
+            logger.info('replica probe run finished', {
               replica: process.env.PORTICO_REPLICA_NAME,
               probeRunStartedAt: startedAt,
               probeRunFinishedAt: Date.now(),
