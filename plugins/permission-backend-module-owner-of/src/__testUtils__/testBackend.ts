@@ -30,7 +30,7 @@ import permissionModuleOwnerOf from '../index';
  * single-entity permission check) refuses user credentials without one. This
  * factory keeps the actor, as production does.
  */
-const actorPreservingAuthFactory = createServiceFactory({
+export const actorPreservingAuthFactory = createServiceFactory({
   service: coreServices.auth,
   deps: { plugin: coreServices.pluginMetadata },
   factory({ plugin }): AuthService {
