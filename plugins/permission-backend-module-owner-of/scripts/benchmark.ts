@@ -209,7 +209,21 @@ function organization(components: number) {
       },
     });
   }
-  return { entities, member: 'user:default/user-1' };
+  // What user-1 may read through ownership: components of its squad and of
+  // the squad's team and department (nested groups).
+  const memberSquad = squads[squads.length - 1];
+  const [, d, t] = memberSquad.split('-');
+  const memberOwners = new Set([
+    memberSquad,
+    `team-${d}-${t}`,
+    `department-${d}`,
+  ]);
+  const memberComponents = entities
+    .filter(
+      e => e.kind === 'Component' && memberOwners.has(e.spec?.owner as string),
+    )
+    .map(e => stringifyEntityRef(e));
+  return { entities, member: 'user:default/user-1', memberComponents };
 }
 
 // ---------------------------------------------------------------- backends
@@ -448,7 +462,7 @@ const OPERATIONS = [
   'all visible, pages of 500 (refs only)',
   'all visible, pages of 500 (full entities)',
   'facets (kind)',
-  'by-refs (50 refs)',
+  'by-refs (50 refs, 25 readable by the member)',
 ] as const;
 type Operation = (typeof OPERATIONS)[number];
 type Column = Map<Operation, { ms: number; count: number }>;
@@ -488,7 +502,7 @@ async function main() {
   });
   let backend: TestBackend | undefined;
   try {
-    const { entities, member } = organization(COMPONENTS);
+    const { entities, member, memberComponents } = organization(COMPONENTS);
     const counts = entities.reduce<Record<string, number>>((acc, e) => {
       acc[e.kind] = (acc[e.kind] ?? 0) + 1;
       return acc;
@@ -521,15 +535,15 @@ async function main() {
     console.log(`${relations} relation rows, ${searchRows} search rows`);
     await probe.raw('vacuum analyze');
 
-    // 50 component refs spread over the whole catalog.
+    // 50 component refs: 25 the member may read, 25 spread over the catalog.
     const componentRefs = entities
       .filter(e => e.kind === 'Component')
       .map(e => stringifyEntityRef(e));
-    const step = Math.floor(componentRefs.length / 50);
-    const sampleRefs = Array.from(
-      { length: 50 },
-      (_, i) => componentRefs[i * step],
-    );
+    const step = Math.floor(componentRefs.length / 25);
+    const sampleRefs = [
+      ...memberComponents.slice(0, 25),
+      ...Array.from({ length: 25 }, (_, i) => componentRefs[i * step]),
+    ];
 
     const columns: Array<{ title: string; column: Column }> = [];
     const visibleBy: Record<string, string[]> = {};
