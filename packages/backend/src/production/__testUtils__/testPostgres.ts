@@ -11,9 +11,9 @@ export const postgresConnectionString =
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
 
 if (!postgresConnectionString) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    '\n*** SKIPPED: the production image tests need PostgreSQL. Set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING (./portal test sets it when PostgreSQL runs at 127.0.0.1:5432). ***\n',
+  // Straight to stderr: jest does not show console output of skipped test files.
+  process.stderr.write(
+    '\n\x1b[1;33m*** SKIPPED: the production image tests need PostgreSQL. Set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING (./portal test sets it when PostgreSQL runs at 127.0.0.1:5432). ***\x1b[0m\n\n',
   );
 }
 
