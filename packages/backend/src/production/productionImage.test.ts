@@ -35,8 +35,8 @@ const CONFIG_BANNER = /^Loading config from /;
 describeWithPostgres('the production image', () => {
   const prefix = uniqueDatabasePrefix('image');
   const access = staticAccessToken('image-tests');
-  const markerDir = mkdtempSync(join(tmpdir(), 'portico-image-marker-'));
-  const startMarker = join(markerDir, 'started');
+  let markerDir: string | undefined;
+  let startMarker: string;
   let imageDir: string;
   let backend: ImageBackend;
   let env: DeploymentEnv;
@@ -54,6 +54,8 @@ describeWithPostgres('the production image', () => {
     process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-image-test';
     process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
     idp = await startDevIdpProcess(repoRoot);
+    markerDir = mkdtempSync(join(tmpdir(), 'portico-image-marker-'));
+    startMarker = join(markerDir, 'started');
     writeFileSync(startMarker, '');
     backend = await startImageBackend({
       imageDir,
@@ -78,7 +80,7 @@ describeWithPostgres('the production image', () => {
     await backend?.stop();
     await idp?.stop();
     await dropDatabases(prefix);
-    rmSync(markerDir, { recursive: true, force: true });
+    if (markerDir) rmSync(markerDir, { recursive: true, force: true });
   });
 
   it('leaves every file readable by the unprivileged user that runs it', async () => {
