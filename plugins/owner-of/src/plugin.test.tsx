@@ -54,20 +54,45 @@ const sampleAccess: EntityAccess = {
   ],
 };
 
-/** A fetch that answers every request with the given status and JSON body. */
-function fakeFetch(status: number, body: unknown) {
-  return jest.fn(
-    async (_input: RequestInfo | URL, _init?: RequestInit) =>
-      ({
-        ok: status >= 200 && status < 300,
-        status,
-        statusText: String(status),
-        headers: new Map([['content-type', 'application/json']]),
-        json: async () => body,
-        text: async () => JSON.stringify(body),
-      } as unknown as Response),
-  );
+const sampleExplanation = {
+  userRef: 'user:default/bob',
+  actions: {
+    read: {
+      allowed: true,
+      reason: 'user:default/bob → group:default/payments-team (owner)',
+    },
+    delete: {
+      allowed: true,
+      reason: 'user:default/bob → group:default/payments-team (owner)',
+    },
+    refresh: {
+      allowed: false,
+      reason: 'user:default/bob has no refreshableBy relation',
+    },
+  },
+};
+
+type Answer = { status: number; body: unknown };
+
+/** A fetch that answers each owner-of endpoint with the given status and JSON body. */
+function fakeFetch(answers: { access: Answer; explain: Answer }) {
+  return jest.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
+    const url = String(input);
+    const { status, body } = url.includes('/owner-of/explain?')
+      ? answers.explain
+      : answers.access;
+    return {
+      ok: status >= 200 && status < 300,
+      status,
+      statusText: String(status),
+      headers: new Map([['content-type', 'application/json']]),
+      json: async () => body,
+      text: async () => JSON.stringify(body),
+    } as unknown as Response;
+  });
 }
+
+const forbidden = { status: 403, body: { error: { name: 'NotAllowedError' } } };
 
 async function renderCard(fetch: ReturnType<typeof fakeFetch>) {
   const card = createExtensionTester(entityAccessCard).reactElement();
@@ -86,13 +111,32 @@ async function renderCard(fetch: ReturnType<typeof fakeFetch>) {
 
 describe('entity access card', () => {
   it('renders one table per action from the access endpoint', async () => {
-    const fetch = fakeFetch(200, sampleAccess);
+    const fetch = fakeFetch({
+      access: { status: 200, body: sampleAccess },
+      explain: { status: 200, body: sampleExplanation },
+    });
     await renderCard(fetch);
 
-    const read = await screen.findByRole('table', { name: 'Read access' });
+    const read = await screen.findByRole(
+      'table',
+      { name: 'Read access' },
+      { timeout: 10_000 },
+    );
     expect(screen.getByText('Access')).toBeInTheDocument();
     expect(fetch).toHaveBeenCalledWith(
       'http://portico/api/permission/owner-of/access?entityRef=component%3Adefault%2Fpayment-gateway',
+    );
+    const mine = await screen.findByTestId(
+      'my-access',
+      {},
+      { timeout: 10_000 },
+    );
+    expect(mine).toHaveTextContent('Your access (user:default/bob)');
+    expect(mine).toHaveTextContent(
+      'read: allowed — user:default/bob → group:default/payments-team (owner)',
+    );
+    expect(mine).toHaveTextContent(
+      'refresh: refused — user:default/bob has no refreshableBy relation',
     );
 
     const readRows = within(read)
@@ -119,7 +163,10 @@ describe('entity access card', () => {
   it.each([403, 404])(
     'renders nothing when the endpoint answers %d',
     async status => {
-      const fetch = fakeFetch(status, { error: { name: 'NotAllowedError' } });
+      const fetch = fakeFetch({
+        access: { status, body: { error: { name: 'NotAllowedError' } } },
+        explain: forbidden,
+      });
       await renderCard(fetch);
 
       await waitFor(() => expect(fetch).toHaveBeenCalled());
@@ -132,10 +179,20 @@ describe('entity access card', () => {
 
   it('shows other failures as an error', async () => {
     await renderCard(
-      fakeFetch(500, { error: { name: 'Error', message: 'boom' } }),
+      fakeFetch({
+        access: {
+          status: 500,
+          body: { error: { name: 'Error', message: 'boom' } },
+        },
+        explain: forbidden,
+      }),
     );
     expect(
-      await screen.findByText(/Request failed with 500/),
+      await screen.findByText(
+        /Request failed with 500/,
+        {},
+        { timeout: 10_000 },
+      ),
     ).toBeInTheDocument();
   });
 });

@@ -34,3 +34,9 @@ export type EntityAccess = {
   actions: Record<AccessAction, AccessHolder[]>;
   grantProblems: string[];
 };
+
+/** The part of the explain endpoint's answer the card shows. */
+export type MyAccessExplanation = {
+  userRef: string;
+  actions: Record<AccessAction, { allowed: boolean; reason: string }>;
+};

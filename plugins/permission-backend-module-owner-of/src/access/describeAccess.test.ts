@@ -41,6 +41,7 @@ const routePlanner: Entity = {
     { type: 'readableBy', targetRef: 'group:default/support' },
     { type: 'refreshableBy', targetRef: 'group:default/support' },
     { type: 'readableBy', targetRef: 'user:default/former-owner' },
+    { type: 'readableBy', targetRef: 'owner-of.kind:default/component' },
   ],
 };
 
@@ -124,6 +125,7 @@ describe('describeAccess', () => {
       spec: { owner: 'platform-team' },
       relations: [
         { type: 'readableBy', targetRef: 'group:default/platform-team' },
+        { type: 'readableBy', targetRef: 'owner-of.kind:default/template' },
       ],
     };
     const access = describeAccess({ entity: template, policy, settings });

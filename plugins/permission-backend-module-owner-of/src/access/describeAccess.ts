@@ -4,6 +4,7 @@ import {
   ACCESS_RELATIONS,
   AccessAction,
   computeAccessEntries,
+  kindOfSubjectRef,
   resolveOwnerRef,
 } from '@portico/plugin-owner-of-common';
 import { OwnerOfSettings } from '../config';
@@ -124,7 +125,9 @@ export function describeAccess(options: {
   );
   const relationTargets = (entity.relations ?? [])
     .filter(r => accessRelationTypes.has(String(r.type).toLowerCase()))
-    .map(r => String(r.targetRef).toLowerCase());
+    .map(r => String(r.targetRef).toLowerCase())
+    // The virtual kind subjects stand for public kinds, reported below.
+    .filter(target => kindOfSubjectRef(target) === undefined);
   const subjects = [
     ...new Set([
       ...entries.map(e => e.subjectRef),

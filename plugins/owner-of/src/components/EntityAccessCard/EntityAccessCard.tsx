@@ -15,7 +15,9 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { ACCESS_ACTIONS, AccessAction } from '@portico/plugin-owner-of-common';
 import { AccessHolder } from '../../api/types';
-import { useEntityAccess } from '../../api/useEntityAccess';
+import { EntityAccess } from '../../api/types';
+import { useOwnerOfEndpoint } from '../../api/useOwnerOfEndpoint';
+import { MyAccess } from './MyAccess';
 import {
   holderInheritance,
   holderReason,
@@ -69,7 +71,8 @@ function ActionTable(props: { action: AccessAction; holders: AccessHolder[] }) {
  */
 export function EntityAccessCard() {
   const { entity } = useEntity();
-  const state = useEntityAccess(stringifyEntityRef(entity));
+  const entityRef = stringifyEntityRef(entity);
+  const state = useOwnerOfEndpoint<EntityAccess>('access', entityRef);
 
   if (state.status === 'hidden') {
     return null;
@@ -80,14 +83,15 @@ export function EntityAccessCard() {
       {state.status === 'error' && <ResponseErrorPanel error={state.error} />}
       {state.status === 'loaded' && (
         <>
-          {state.access.grantProblems.length > 0 && (
+          <MyAccess entityRef={entityRef} />
+          {state.value.grantProblems.length > 0 && (
             <Box mb={2}>
               <WarningPanel
-                title={`${state.access.grantProblems.length} grant annotation problem(s)`}
+                title={`${state.value.grantProblems.length} grant annotation problem(s)`}
                 defaultExpanded
               >
                 <ul>
-                  {state.access.grantProblems.map(problem => (
+                  {state.value.grantProblems.map(problem => (
                     <li key={problem}>{problem}</li>
                   ))}
                 </ul>
@@ -98,7 +102,7 @@ export function EntityAccessCard() {
             <ActionTable
               key={action}
               action={action}
-              holders={state.access.actions[action]}
+              holders={state.value.actions[action]}
             />
           ))}
         </>

@@ -5,29 +5,34 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import useAsync from 'react-use/esm/useAsync';
-import { EntityAccess } from './types';
 
 /**
- * The outcome of asking who has access to an entity. `hidden` means the
- * caller may not see it (not an admin nor a member of the owner, or the
- * entity is not theirs to read): the card then shows nothing.
+ * The outcome of a call to one of the owner-of endpoints. `hidden` means the
+ * caller may not see the answer (401, 403, or 404 for an entity they cannot
+ * read): the UI then shows nothing.
  */
-export type EntityAccessState =
+export type OwnerOfEndpointState<T> =
   | { status: 'loading' }
   | { status: 'hidden' }
   | { status: 'error'; error: Error }
-  | { status: 'loaded'; access: EntityAccess };
+  | { status: 'loaded'; value: T };
 
 const HIDDEN_STATUSES = new Set([401, 403, 404]);
 
-export function useEntityAccess(entityRef: string): EntityAccessState {
+/** GETs `/api/permission/owner-of/<endpoint>?entityRef=<ref>`. */
+export function useOwnerOfEndpoint<T>(
+  endpoint: 'access' | 'explain',
+  entityRef: string,
+): OwnerOfEndpointState<T> {
   const discoveryApi = useApi(discoveryApiRef);
   const fetchApi = useApi(fetchApiRef);
 
   const { loading, value, error } = useAsync(async () => {
     const baseUrl = await discoveryApi.getBaseUrl('permission');
     const response = await fetchApi.fetch(
-      `${baseUrl}/owner-of/access?entityRef=${encodeURIComponent(entityRef)}`,
+      `${baseUrl}/owner-of/${endpoint}?entityRef=${encodeURIComponent(
+        entityRef,
+      )}`,
     );
     if (HIDDEN_STATUSES.has(response.status)) {
       return undefined;
@@ -35,8 +40,8 @@ export function useEntityAccess(entityRef: string): EntityAccessState {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as EntityAccess;
-  }, [discoveryApi, fetchApi, entityRef]);
+    return { answer: (await response.json()) as T };
+  }, [discoveryApi, fetchApi, endpoint, entityRef]);
 
   if (loading) {
     return { status: 'loading' };
@@ -44,5 +49,7 @@ export function useEntityAccess(entityRef: string): EntityAccessState {
   if (error) {
     return { status: 'error', error };
   }
-  return value ? { status: 'loaded', access: value } : { status: 'hidden' };
+  return value
+    ? { status: 'loaded', value: value.answer }
+    : { status: 'hidden' };
 }
