@@ -6,7 +6,10 @@ test('the Kubernetes tab says no resources are known when no cluster is configur
 }) => {
   await signIn(page, 'bob');
   await page.goto('/catalog/default/component/payment-gateway');
-  await page.getByRole('tab', { name: 'Kubernetes' }).click();
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Kubernetes' })
+    .click();
 
   await expect(page).toHaveURL(
     /\/catalog\/default\/component\/payment-gateway\/kubernetes/,

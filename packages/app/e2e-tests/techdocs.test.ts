@@ -1,14 +1,17 @@
 import { expect, test } from '@playwright/test';
 import { signIn } from './signIn';
 
-test('an owner reads the TechDocs of a component from its Docs tab', async ({
+test('an owner reads the TechDocs of a component from its TechDocs tab', async ({
   page,
 }) => {
   // The first visit builds the site with mkdocs.
   test.setTimeout(180_000);
   await signIn(page, 'bob');
   await page.goto('/catalog/default/component/payment-gateway');
-  await page.getByRole('tab', { name: 'Docs' }).click();
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'TechDocs' })
+    .click();
 
   await expect(page).toHaveURL(
     /\/catalog\/default\/component\/payment-gateway\/docs/,
