@@ -185,7 +185,7 @@ describe('OwnerOfPolicy', () => {
     ) {
       throw new Error('expected conditional read decisions');
     }
-    const [relation] = readable.conditions.anyOf as Array<{
+    const [relation] = readable.conditions.anyOf as unknown as Array<{
       params: HasAccessRelationParams;
     }>;
     const indexedParams = indexed.conditions.params as HasAccessRelationParams;
