@@ -27,7 +27,10 @@ export default defineConfig({
   globalSetup: resolve(__dirname, 'packages/app/e2e-tests/globalSetup.ts'),
   forbidOnly: !!process.env.CI,
   retries: 0,
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'e2e-test-report' }],
+  ],
   outputDir: 'node_modules/.cache/e2e-test-results',
 
   webServer: [

@@ -7,13 +7,24 @@ test('a demo user signs in through the identity provider and browses the catalog
   await signIn(page, 'bob');
 
   // bob belongs to the payments team: the catalog opens on what his team owns.
-  await expect(page.getByRole('heading', { name: /Owned Components/ }).first()).toBeVisible();
-  const paymentGateway = page.getByRole('link', { name: 'Payment Gateway', exact: true });
+  await expect(
+    page.getByRole('heading', { name: /Owned Components/ }).first(),
+  ).toBeVisible();
+  const paymentGateway = page.getByRole('link', {
+    name: 'Payment Gateway',
+    exact: true,
+  });
   await expect(paymentGateway).toBeVisible();
 
   await paymentGateway.click();
-  await expect(page).toHaveURL(/\/catalog\/default\/component\/payment-gateway/);
-  await expect(page.getByRole('heading', { name: 'Payment Gateway' }).first()).toBeVisible();
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/component\/payment-gateway/,
+  );
+  await expect(
+    page.getByRole('heading', { name: 'Payment Gateway' }).first(),
+  ).toBeVisible();
   await expect(page.getByText('Payments Team').first()).toBeVisible();
-  await expect(page.getByText(/Charges shippers by card/).first()).toBeVisible();
+  await expect(
+    page.getByText(/Charges shippers by card/).first(),
+  ).toBeVisible();
 });

@@ -11,8 +11,12 @@ export async function signIn(page: Page, user: string) {
   const popupOpened = page.waitForEvent('popup');
   await signInButton.click();
   const popup = await popupOpened;
-  await popup.getByRole('button', { name: new RegExp(`${user}@harborline\\.example`) }).click();
+  await popup
+    .getByRole('button', { name: new RegExp(`${user}@harborline\\.example`) })
+    .click();
   await popup.waitForEvent('close');
   // The catalog is the landing page of a signed-in user.
-  await expect(page.getByRole('heading', { name: 'Harborline Catalog' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'Harborline Catalog' }),
+  ).toBeVisible();
 }

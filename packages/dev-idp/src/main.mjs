@@ -24,7 +24,9 @@ function required(name) {
 
 const users = loadUsers(values.users ?? []);
 if (users.size === 0) {
-  console.error('[dev-idp] no users with an email found; pass --users <catalog yaml with User entities>');
+  console.error(
+    '[dev-idp] no users with an email found; pass --users <catalog yaml with User entities>',
+  );
   process.exit(1);
 }
 const port = Number(values.port);
@@ -38,10 +40,14 @@ try {
       'http://localhost:7007/api/auth/oidc/handler/frame',
     ],
   });
-  console.log(`[dev-idp] OpenID Connect provider for ${users.size} users at ${issuer}`);
+  console.log(
+    `[dev-idp] OpenID Connect provider for ${users.size} users at ${issuer}`,
+  );
 } catch (error) {
   if (error.code === 'EADDRINUSE') {
-    console.error(`[dev-idp] port ${port} is already in use; stop what runs there or set DEV_IDP_PORT`);
+    console.error(
+      `[dev-idp] port ${port} is already in use; stop what runs there or set DEV_IDP_PORT`,
+    );
   } else {
     console.error(`[dev-idp] failed to start: ${error.message}`);
   }

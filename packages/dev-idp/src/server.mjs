@@ -8,14 +8,19 @@ import Provider from 'oidc-provider';
 const escapeHtml = s =>
   String(s).replace(
     /[&<>"']/g,
-    c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+    c =>
+      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[
+        c
+      ]),
   );
 
 function loginPage(uid, users, clientId) {
   const rows = [...users.values()]
     .map(
       u => `<li><button type="submit" name="user" value="${escapeHtml(u.id)}">
-        <strong>${escapeHtml(u.name)}</strong><span>${escapeHtml(u.email)}</span></button></li>`,
+        <strong>${escapeHtml(u.name)}</strong><span>${escapeHtml(
+        u.email,
+      )}</span></button></li>`,
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -28,7 +33,9 @@ function loginPage(uid, users, clientId) {
  button:hover{background:#eef3ff} span{color:#667}
 </style></head><body><main>
 <h1>Harborline SSO</h1>
-<p>Local identity provider for <code>${escapeHtml(clientId)}</code>. Choose who to sign in as.</p>
+<p>Local identity provider for <code>${escapeHtml(
+    clientId,
+  )}</code>. Choose who to sign in as.</p>
 <form method="post" action="/interaction/${escapeHtml(uid)}/login"><ul>
 ${rows}
 </ul></form></main></body></html>`;
@@ -52,7 +59,9 @@ export async function startDevIdp(options) {
   const host = options.host ?? '127.0.0.1';
   const issuer = `http://${host}:${options.port}`;
   const { users } = options;
-  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+  const signingKey = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+  }).privateKey.export({
     format: 'jwk',
   });
 
@@ -88,12 +97,17 @@ export async function startDevIdp(options) {
       };
     },
     // The portal keeps sessions alive by refreshing; issue refresh tokens without offline_access.
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: async (_ctx, client) =>
+      client.grantTypeAllowed('refresh_token'),
     features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
     ttl: { Session: 8 * 3600, Grant: 8 * 3600 },
   });
-  provider.on('server_error', (_ctx, err) => console.error('[dev-idp] server error', err));
+  provider.on('server_error', (_ctx, err) =>
+    console.error('[dev-idp] server error', err),
+  );
 
   const callback = provider.callback();
   const server = createServer(async (req, res) => {
@@ -116,7 +130,10 @@ export async function startDevIdp(options) {
         return;
       }
       // Sign-in and consent in one step: a local developer tool has nothing to ask.
-      const grant = new provider.Grant({ accountId, clientId: details.params.client_id });
+      const grant = new provider.Grant({
+        accountId,
+        clientId: details.params.client_id,
+      });
       grant.addOIDCScope(String(details.params.scope ?? 'openid'));
       const grantId = await grant.save();
       await provider.interactionFinished(
