@@ -27,4 +27,7 @@ test('a demo user signs in through the identity provider and browses the catalog
   await expect(
     page.getByText(/Charges shippers by card/).first(),
   ).toBeVisible();
+  // The policy's access relations are not shown as relations to missing entities.
+  await expect(page.getByRole('heading', { name: 'Access' })).toBeVisible();
+  await expect(page.getByText(/can't be found in the catalog/)).toHaveCount(0);
 });

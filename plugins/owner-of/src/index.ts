@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export { ownerOfPlugin as default } from './plugin';
+export { catalogModuleHideAccessRelations } from './catalog/catalogModule';

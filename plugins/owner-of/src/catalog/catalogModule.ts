@@ -1,0 +1,28 @@
+import { CatalogClient } from '@backstage/catalog-client';
+import {
+  ApiBlueprint,
+  createFrontendModule,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { withoutAccessRelations } from './withoutAccessRelations';
+
+/** Replaces the catalog plugin's API with one whose entities carry no access relations. */
+export const catalogModuleHideAccessRelations = createFrontendModule({
+  pluginId: 'catalog',
+  extensions: [
+    ApiBlueprint.make({
+      params: defineParams =>
+        defineParams({
+          api: catalogApiRef,
+          deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+          factory: ({ discoveryApi, fetchApi }) =>
+            new CatalogClient({
+              discoveryApi,
+              fetchApi: withoutAccessRelations(fetchApi),
+            }),
+        }),
+    }),
+  ],
+});
