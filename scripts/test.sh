@@ -59,7 +59,9 @@ chart_tools() {
 }
 
 unit_and_backend_tests() {
-  CI=true yarn backstage-cli repo test --maxWorkers=2
+  # The Kubernetes backend loads an ES module that Jest can only import with VM modules enabled.
+  CI=true NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules" \
+    yarn backstage-cli repo test --maxWorkers=2
 }
 
 browser_tests() {

@@ -19,6 +19,7 @@ import scaffolderBackendModuleGithub from '@backstage/plugin-scaffolder-backend-
 import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-backend-module-notifications';
 import scaffolderLocalGit from '@portico/plugin-scaffolder-backend-module-local-git';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
+import { techdocsModuleStaticPathGuard } from './techdocs/staticPathGuard';
 import searchBackend from '@backstage/plugin-search-backend';
 import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
 import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-catalog';
@@ -55,8 +56,8 @@ export const portalFeatures = {
     scaffolderLocalGit,
   ],
 
-  // TechDocs
-  techdocs: [techdocsBackend],
+  // TechDocs, refusing docs paths that would escape the entity checked for read access
+  techdocs: [techdocsBackend, techdocsModuleStaticPathGuard],
 
   // Search: an in-process engine by default, PostgreSQL's when the database is PostgreSQL
   search: [
