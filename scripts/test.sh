@@ -60,8 +60,9 @@ chart_tools() {
 
 unit_and_backend_tests() {
   # The Kubernetes backend loads an ES module that Jest can only import with VM modules enabled.
+  # One worker: several suites start whole backends, and two at once starve each other on 2 cores.
   CI=true NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules" \
-    yarn backstage-cli repo test --maxWorkers=2
+    yarn backstage-cli repo test --maxWorkers=1
 }
 
 browser_tests() {

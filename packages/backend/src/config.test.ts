@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './__testUtils__/portalBackend';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 /** Runs the same strict check as `./portal start` does before starting anything. */
 async function checkConfig(...files: string[]) {

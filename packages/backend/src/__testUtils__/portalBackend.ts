@@ -1,4 +1,6 @@
-import { resolve as resolvePath } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import {
   coreServices,
@@ -17,6 +19,35 @@ import { startDevIdpProcess } from './devIdp';
 export const repoRoot = resolvePath(__dirname, '../../../..');
 
 /**
+ * The locations app-config.yaml registers, with absolute paths: its relative ones assume
+ * packages/backend as the working directory, and tests run from the repository root too.
+ */
+export function demoCatalogLocations(): JsonObject[] {
+  return [
+    { type: 'file', target: resolvePath(repoRoot, 'catalog-info.yaml') },
+    {
+      type: 'file',
+      target: resolvePath(repoRoot, 'demo-data/all.yaml'),
+      rules: [
+        {
+          allow: [
+            'User',
+            'Group',
+            'Component',
+            'System',
+            'API',
+            'Resource',
+            'Location',
+            'Domain',
+            'Template',
+          ],
+        },
+      ],
+    },
+  ];
+}
+
+/**
  * Starts the real Portico backend in-process for tests: every feature of ./features.ts, the real
  * app-config.yaml, and the real authentication services (not the test mocks), with `overrides`
  * merged on top. A static external-access token is configured for the test's own calls.
@@ -26,6 +57,9 @@ export async function startPortalBackend(overrides: JsonObject) {
   process.env.AUTH_SESSION_SECRET ??= randomBytes(24).toString('hex');
   process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
   process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-test';
+  process.env.PORTICO_DATA_DIR ??= mkdtempSync(
+    join(tmpdir(), 'portico-test-data-'),
+  );
   // The OIDC module reads the provider's metadata at start-up: run the real local provider.
   const idp = await startDevIdpProcess(repoRoot);
 

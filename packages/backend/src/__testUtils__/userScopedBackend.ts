@@ -1,4 +1,7 @@
-import { resolve as resolvePath } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { demoCatalogLocations, repoRoot } from './portalBackend';
 import { randomBytes } from 'node:crypto';
 import {
   AuthService,
@@ -21,8 +24,6 @@ import { loadConfig } from '@backstage/config-loader';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import request from 'supertest';
-
-const repoRoot = resolvePath(__dirname, '../../../..');
 
 /**
  * Mock auth that keeps the calling plugin as the `actor` of an on-behalf-of
@@ -105,6 +106,11 @@ export async function startUserScopedBackend(options: {
   process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
   process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-test';
   process.env.AUTH_OIDC_METADATA_URL ??= 'http://127.0.0.1:9/unused';
+  // app-config's relative paths assume packages/backend as the working directory; tests run from
+  // anywhere, so data goes to a temporary folder and the demo catalog is named absolutely.
+  process.env.PORTICO_DATA_DIR ??= mkdtempSync(
+    join(tmpdir(), 'portico-test-data-'),
+  );
   const { appConfigs } = await loadConfig({
     configRoot: repoRoot,
     configTargets: [{ path: resolvePath(repoRoot, 'app-config.yaml') }],
@@ -115,6 +121,7 @@ export async function startUserScopedBackend(options: {
       context: 'test',
       data: {
         backend: { baseUrl: 'http://localhost:0', listen: { port: 0 } },
+        catalog: { locations: demoCatalogLocations() },
       },
     },
     { context: 'test-overrides', data: options.overrides ?? {} },
