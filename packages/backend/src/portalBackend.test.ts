@@ -46,7 +46,11 @@ function databaseConfig(databaseId: string, prefix: string) {
   };
 }
 
-/** Drops the per-plugin PostgreSQL databases a run created (they share the run's prefix). */
+/**
+ * Drops the per-plugin PostgreSQL databases earlier runs of this file left (they share the
+ * `portico_test_` prefix, which no other test uses). A stopped backend can still run a pending
+ * timer against its database, so a run never drops its own databases while its process lives.
+ */
 async function dropDatabases(prefix: string) {
   const knex = knexFactory({
     client: 'pg',
@@ -95,6 +99,7 @@ describe.each(databases.eachSupportedId())(
     let stop: () => Promise<void>;
 
     beforeAll(async () => {
+      if (databaseId !== 'SQLITE_3') await dropDatabases('portico\\_test\\_');
       ({ backend, serviceToken, stop } = await startPortalBackend({
         backend: { database: databaseConfig(databaseId, prefix) },
         catalog: {
@@ -131,7 +136,6 @@ describe.each(databases.eachSupportedId())(
     afterAll(async () => {
       await stop?.();
       rmSync(teamDir, { recursive: true, force: true });
-      if (databaseId !== 'SQLITE_3') await dropDatabases(prefix);
     });
 
     const asService = (req: request.Test) =>

@@ -76,6 +76,9 @@ describe.each(databases.eachSupportedId())(
     let backend: TestBackend;
 
     beforeAll(async () => {
+      if (databaseId !== 'SQLITE_3') {
+        await dropDatabases('portico\\_templates\\_');
+      }
       data.setContent({ git: {}, techdocs: {} });
       backend = await startTestBackend({
         features: [
@@ -133,8 +136,9 @@ describe.each(databases.eachSupportedId())(
     });
 
     afterAll(async () => {
+      // Databases are dropped by the next run's beforeAll: a stopped backend can still run a
+      // pending timer against them while this process lives.
       await backend?.stop();
-      if (databaseId !== 'SQLITE_3') await dropDatabases(prefix);
     });
 
     const asBob = (req: request.Test) => req.set('authorization', bob);
