@@ -60,9 +60,17 @@ test('an engineer creates a Node.js service from a template and opens its catalo
     new RegExp(`/catalog/default/component/${name}$`),
   );
   await expect(page.getByRole('heading', { name }).first()).toBeVisible();
-  await expect(
-    page.getByText('Tells shippers that their parcel is on its way.').first(),
-  ).toBeVisible();
+  // Registration is immediate, processing is not: on a busy machine the catalog may need a few
+  // seconds more, and the page does not refresh itself, so reload as a person would.
+  const description = page
+    .getByText('Tells shippers that their parcel is on its way.')
+    .first();
+  await expect(async () => {
+    if (!(await description.isVisible())) {
+      await page.reload();
+      await expect(description).toBeVisible({ timeout: 5_000 });
+    }
+  }).toPass({ timeout: 90_000 });
   await expect(page.getByText('Payments Team').first()).toBeVisible();
 
   // TechDocs build from the new repository's docs folder.
