@@ -15,9 +15,14 @@ async function freePort(): Promise<number> {
 
 /**
  * Runs the local OpenID Connect provider (packages/dev-idp) as a real process on a free loopback
- * port with the demo users, and points the portal's OIDC config (env) at it.
+ * port with the demo users, and points the portal's OIDC config (env) at it. `redirectUris` are
+ * the portal callbacks it accepts (default: the local portal's, on port 7007); a sign-in through
+ * it needs the callback of the backend under test.
  */
-export async function startDevIdpProcess(repoRoot: string) {
+export async function startDevIdpProcess(
+  repoRoot: string,
+  options: { redirectUris?: string[] } = {},
+) {
   const port = await freePort();
   const metadataUrl = `http://127.0.0.1:${port}/.well-known/openid-configuration`;
   const child: ChildProcess = spawn(
@@ -28,6 +33,7 @@ export async function startDevIdpProcess(repoRoot: string) {
       resolvePath(repoRoot, 'demo-data/org.yaml'),
       '--port',
       String(port),
+      ...(options.redirectUris ?? []).flatMap(uri => ['--redirect-uri', uri]),
     ],
     { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
   );

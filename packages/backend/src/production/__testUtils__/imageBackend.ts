@@ -59,6 +59,10 @@ export interface ImageBackend {
   logEntries(): Array<Record<string, unknown>>;
   /** SIGTERM, as Kubernetes stops a pod; SIGKILL after 30 s. Resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL at once, as a crash or an OOM kill ends a process; resolves once it is gone. */
+  kill(): Promise<void>;
+  /** Whether the process is still alive (it has neither exited nor been killed). */
+  isRunning(): boolean;
 }
 
 export interface StartImageBackendOptions {
@@ -70,6 +74,8 @@ export interface StartImageBackendOptions {
   /** Node options placed before the entry point, e.g. ['--require', file]. */
   nodeOptions?: string[];
   readyTimeoutMs?: number;
+  /** The loopback port to listen on (default: a free one), when others must know it first. */
+  port?: number;
 }
 
 function tail(lines: string[]) {
@@ -80,7 +86,7 @@ export async function startImageBackend(
   options: StartImageBackendOptions,
 ): Promise<ImageBackend> {
   const { imageDir, name } = options;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const tmpDir = mkdtempSync(join(tmpdir(), `portico-${name}-`));
   mkdirSync(join(tmpDir, 'home'));
@@ -155,6 +161,14 @@ export async function startImageBackend(
       rmSync(tmpDir, { recursive: true, force: true });
       return child.exitCode;
     },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(tmpDir, { recursive: true, force: true });
+    },
+    isRunning: () => child.exitCode === null && child.signalCode === null,
   };
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
