@@ -10,6 +10,12 @@ export interface Config {
        * Defaults to `[backstage.tanzu.vmware.com]`.
        */
       annotationPrefixes?: string[];
+      /**
+       * With permissions enabled, remove from the catalog responses users
+       * receive every relation, ancestry entry and relation facet value that
+       * names an entity they may not read. Defaults to true.
+       */
+      hideUnreadableRelations?: boolean;
     };
   };
 }

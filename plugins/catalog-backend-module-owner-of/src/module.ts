@@ -9,10 +9,13 @@ import {
 import { AccessRelationsProcessor } from './processor/AccessRelationsProcessor';
 import { hasAccessRelationRule } from './permissions/hasAccessRelationRule';
 import { createDeniedMutationAuditMiddleware } from './audit/deniedMutationAudit';
+import { createHideUnreadableRelationsMiddleware } from './relations/hideUnreadableRelations';
 
 /**
  * The owner-of catalog module: the access relations processor, the
- * HAS_ACCESS_RELATION permission rule and the audit of denied mutations.
+ * HAS_ACCESS_RELATION permission rule, the audit of denied mutations and,
+ * with permissions on, the removal of unreadable entities' refs from what
+ * users receive.
  *
  * @public
  */
@@ -54,6 +57,21 @@ export const catalogModuleOwnerOf = createBackendModule({
             logger,
           }),
         );
+        const hideRelations =
+          config.getOptionalBoolean('permission.enabled') === true &&
+          config.getOptionalBoolean(
+            'permission.ownerOf.hideUnreadableRelations',
+          ) !== false;
+        if (hideRelations) {
+          httpRouter.use(
+            createHideUnreadableRelationsMiddleware({
+              auth,
+              httpAuth,
+              catalog,
+              logger,
+            }),
+          );
+        }
       },
     });
   },

@@ -269,6 +269,101 @@ describe.each(databases.eachSupportedId())(
       },
     );
 
+    it.each(Object.keys(EXPECTED_READ))(
+      'names to %s no entity they may not read, in relations, ancestry or facets',
+      async name => {
+        const header = userHeader(`user:default/${name}`);
+        const expected = new Set(EXPECTED_READ[name].map(ref));
+        const named = (entities: Array<Entity | null>) =>
+          entities.flatMap(e => (e?.relations ?? []).map(r => r.targetRef));
+
+        const list = await http()
+          .get('/api/catalog/entities')
+          .set('Authorization', header);
+        const page = await http()
+          .get('/api/catalog/entities/by-query')
+          .query({ limit: 1000 })
+          .set('Authorization', header);
+        const byRefs = await http()
+          .post('/api/catalog/entities/by-refs')
+          .set('Authorization', header)
+          .send({ entityRefs: allRefs });
+        const single = await Promise.all(
+          [...expected].map(entityRef => byName(header, entityRef)),
+        );
+        const ancestry = await Promise.all(
+          [...expected].map(entityRef => {
+            const { kind, namespace, name: n } = parseEntityRef(entityRef);
+            return http()
+              .get(
+                `/api/catalog/entities/by-name/${kind}/${namespace}/${n}/ancestry`,
+              )
+              .set('Authorization', header);
+          }),
+        );
+        const facets = await http()
+          .get('/api/catalog/entity-facets')
+          .query({ facet: ['relations.ownedBy', 'relations.readableBy'] })
+          .set('Authorization', header);
+
+        const seen: Record<string, string[]> = {
+          list: named(list.body),
+          'by-query': named(page.body.items),
+          'by-refs': named(byRefs.body.items),
+          'by-name': named(single.map(r => r.body)),
+          ancestry: ancestry.flatMap(r =>
+            r.body.items.flatMap(
+              (i: { entity: Entity; parentEntityRefs: string[] }) => [
+                stringifyEntityRef(i.entity),
+                ...i.parentEntityRefs,
+                ...named([i.entity]),
+              ],
+            ),
+          ),
+          facets: Object.values(
+            facets.body.facets as Record<string, Array<{ value: string }>>,
+          ).flatMap(values => values.map(v => v.value)),
+        };
+        for (const refs of Object.values(seen)) {
+          expect(refs.length).toBeGreaterThan(0);
+        }
+        const hidden = Object.fromEntries(
+          Object.entries(seen)
+            .map(([where, refs]) => [
+              where,
+              [...new Set(refs)].filter(r => !expected.has(r)),
+            ])
+            .filter(([, refs]) => refs.length > 0),
+        );
+        expect(hidden).toEqual({});
+      },
+    );
+
+    it('keeps every relation for admins and services', async () => {
+      for (const header of [
+        serviceHeader(),
+        userHeader('user:default/alice'),
+      ]) {
+        const res = await byName(header, 'component:default/route-planner');
+        expect(res.body.relations).toEqual(
+          expect.arrayContaining([
+            { type: 'ownedBy', targetRef: 'group:default/routing-squad' },
+            { type: 'readableBy', targetRef: 'user:default/dana' },
+            { type: 'readableBy', targetRef: 'group:default/support' },
+          ]),
+        );
+      }
+      // dana reads route-planner through a grant, but not its owner or the other grantees.
+      const forDana = await byName(
+        userHeader('user:default/dana'),
+        'component:default/route-planner',
+      );
+      expect(forDana.status).toBe(200);
+      expect(forDana.body.relations).toEqual([
+        { type: 'readableBy', targetRef: 'user:default/dana' },
+      ]);
+    });
+
     it('refuses unauthenticated callers', async () => {
       expect((await http().get('/api/catalog/entities/by-query')).status).toBe(
         401,

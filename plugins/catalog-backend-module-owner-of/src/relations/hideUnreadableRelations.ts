@@ -1,0 +1,197 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  HttpAuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import type { RequestHandler, Response } from 'express';
+import {
+  EntityResponseShape,
+  entityResponseShape,
+  isVirtualRef,
+  namedRefs,
+  withoutHiddenRefs,
+} from './relationVisibility';
+
+/** by-refs batch size for the visibility lookup. */
+const LOOKUP_BATCH = 500;
+
+/**
+ * Hides from users what the catalog's responses say about entities they may
+ * not read. The catalog filters the entities it returns, but not what those
+ * entities name: a readable component's `ownedBy`, `dependsOn` or
+ * `readableBy` relations, a user's `memberOf`, an ancestry chain or a
+ * relation facet would otherwise reveal the refs of hidden groups, users and
+ * components (and the catalog graph would draw them).
+ *
+ * For user callers, the response of every entity-returning route is held
+ * back, the refs it names are looked up through the catalog with the
+ * caller's own credentials (one by-refs call, so the owner-of policy decides
+ * in SQL as for any read), and what names an unreadable entity is removed.
+ * Service callers are trusted with the whole catalog and get it unchanged.
+ * The lookup asks only for kind, namespace and name, so its own response
+ * names nothing and is passed through.
+ *
+ * @public
+ */
+export function createHideUnreadableRelationsMiddleware(options: {
+  auth: AuthService;
+  httpAuth: HttpAuthService;
+  catalog: CatalogService;
+  logger: LoggerService;
+}): RequestHandler {
+  const { auth, httpAuth, catalog, logger } = options;
+
+  async function readableRefs(
+    refs: string[],
+    credentials: BackstageCredentials<BackstageUserPrincipal>,
+  ): Promise<Set<string>> {
+    const readable = new Set<string>();
+    for (let i = 0; i < refs.length; i += LOOKUP_BATCH) {
+      const { items } = await catalog.getEntitiesByRefs(
+        {
+          entityRefs: refs.slice(i, i + LOOKUP_BATCH),
+          fields: ['kind', 'metadata.namespace', 'metadata.name'],
+        },
+        { credentials },
+      );
+      for (const entity of items) {
+        if (entity) readable.add(stringifyEntityRef(entity).toLowerCase());
+      }
+    }
+    return readable;
+  }
+
+  async function filtered(
+    shape: EntityResponseShape,
+    raw: Buffer,
+    credentials: BackstageCredentials<BackstageUserPrincipal>,
+  ): Promise<Buffer> {
+    const body = JSON.parse(raw.toString('utf8'));
+    const refs = namedRefs(shape, body);
+    if (refs.length === 0) {
+      return raw;
+    }
+    const readable = await readableRefs(
+      refs.filter(ref => !isVirtualRef(ref)),
+      credentials,
+    );
+    if (readable.size === refs.length) {
+      return raw;
+    }
+    return Buffer.from(
+      JSON.stringify(withoutHiddenRefs(shape, body, ref => readable.has(ref))),
+      'utf8',
+    );
+  }
+
+  return async (req, res, next) => {
+    const shape = entityResponseShape(req.method, req.path);
+    if (!shape) {
+      next();
+      return;
+    }
+    let credentials: BackstageCredentials;
+    try {
+      credentials = await httpAuth.credentials(req);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (!auth.isPrincipal(credentials, 'user')) {
+      next();
+      return;
+    }
+    holdResponse(res, async raw => {
+      const isJson = /json/i.test(String(res.getHeader('content-type') ?? ''));
+      if (res.statusCode !== 200 || !isJson || raw.length === 0) {
+        return raw;
+      }
+      try {
+        return await filtered(shape, raw, credentials);
+      } catch (error) {
+        // Never pass on what could not be checked.
+        logger.error(
+          `Could not check which entities ${req.method} ${req.path} names: ${error}`,
+        );
+        res.statusCode = 503;
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        return Buffer.from(
+          JSON.stringify({
+            error: {
+              name: 'ServiceUnavailableError',
+              message:
+                'The catalog could not check which related entities you may read; try again',
+            },
+            response: { statusCode: 503 },
+          }),
+        );
+      }
+    });
+    next();
+  };
+}
+
+type Chunk = string | Buffer | Uint8Array;
+
+function toBuffer(chunk: Chunk, encoding?: unknown): Buffer {
+  if (typeof chunk === 'string') {
+    return Buffer.from(
+      chunk,
+      typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+    );
+  }
+  return Buffer.from(chunk);
+}
+
+/**
+ * Collects everything the route writes, and sends `transform`'s result in
+ * its place once the route ends the response. Headers are only sent then, so
+ * the status and length still reflect what is finally sent.
+ */
+function holdResponse(
+  res: Response,
+  transform: (raw: Buffer) => Promise<Buffer>,
+): void {
+  const chunks: Buffer[] = [];
+  const write = res.write.bind(res);
+  const end = res.end.bind(res);
+
+  res.write = ((chunk: Chunk, encoding?: unknown, callback?: unknown) => {
+    if (chunk !== undefined && chunk !== null) {
+      chunks.push(toBuffer(chunk, encoding));
+    }
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  }) as Response['write'];
+
+  res.end = ((chunk?: unknown, encoding?: unknown, callback?: unknown) => {
+    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') {
+      chunks.push(toBuffer(chunk as Chunk, encoding));
+    }
+    const done = [chunk, encoding, callback].find(
+      (a): a is () => void => typeof a === 'function',
+    );
+    res.write = write;
+    res.end = end;
+    transform(Buffer.concat(chunks)).then(
+      body => {
+        if (!res.headersSent) {
+          res.removeHeader('etag');
+          res.setHeader('content-length', body.length);
+        }
+        end(body, done);
+      },
+      () => {
+        // Never pass on what could not be checked.
+        if (!res.headersSent) res.statusCode = 503;
+        end(done);
+      },
+    );
+    return res;
+  }) as Response['end'];
+}

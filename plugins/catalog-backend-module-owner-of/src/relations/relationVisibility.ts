@@ -1,0 +1,216 @@
+import { KIND_SUBJECT_KIND } from '@portico/plugin-owner-of-common';
+
+/**
+ * The catalog read routes whose responses carry entities, and where the
+ * entities sit in each response body.
+ */
+export type EntityResponseShape =
+  /** `GET /entities`: an array of entities. */
+  | 'array'
+  /** `GET` and `POST /entities/by-query`, `POST /entities/by-refs`: `{ items }`, with nulls for refs not found. */
+  | 'items'
+  /** `GET /entities/by-uid/:uid`, `GET /entities/by-name/:kind/:namespace/:name`: one entity. */
+  | 'entity'
+  /** `GET /entities/by-name/:kind/:namespace/:name/ancestry`: `{ items: [{ entity, parentEntityRefs }] }`. */
+  | 'ancestry'
+  /** `GET` and `POST /entity-facets`: `{ facets: { [field]: [{ value, count }] } }`. */
+  | 'facets';
+
+const ROUTES: Array<{
+  method: string;
+  pattern: RegExp;
+  shape: EntityResponseShape;
+}> = [
+  { method: 'GET', pattern: /^\/entities\/?$/, shape: 'array' },
+  { method: 'GET', pattern: /^\/entities\/by-query\/?$/, shape: 'items' },
+  { method: 'POST', pattern: /^\/entities\/by-query\/?$/, shape: 'items' },
+  { method: 'POST', pattern: /^\/entities\/by-refs\/?$/, shape: 'items' },
+  { method: 'GET', pattern: /^\/entities\/by-uid\/[^/]+\/?$/, shape: 'entity' },
+  {
+    method: 'GET',
+    pattern: /^\/entities\/by-name\/[^/]+\/[^/]+\/[^/]+\/ancestry\/?$/,
+    shape: 'ancestry',
+  },
+  {
+    method: 'GET',
+    pattern: /^\/entities\/by-name\/[^/]+\/[^/]+\/[^/]+\/?$/,
+    shape: 'entity',
+  },
+  { method: 'GET', pattern: /^\/entity-facets\/?$/, shape: 'facets' },
+  { method: 'POST', pattern: /^\/entity-facets\/?$/, shape: 'facets' },
+];
+
+/** The response shape of a catalog route, or undefined when it returns no entities. */
+export function entityResponseShape(
+  method: string,
+  path: string,
+): EntityResponseShape | undefined {
+  return ROUTES.find(r => r.method === method && r.pattern.test(path))?.shape;
+}
+
+type Relation = { type?: unknown; targetRef?: unknown };
+type EntityLike = { relations?: unknown } & Record<string, unknown>;
+type AncestryItem = { entity?: EntityLike; parentEntityRefs?: unknown };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The entities of a response body, whatever its shape. */
+function entitiesOf(shape: EntityResponseShape, body: unknown): EntityLike[] {
+  switch (shape) {
+    case 'array':
+      return Array.isArray(body) ? body.filter(isObject) : [];
+    case 'items':
+      return isObject(body) && Array.isArray(body.items)
+        ? body.items.filter(isObject)
+        : [];
+    case 'entity':
+      return isObject(body) ? [body] : [];
+    case 'ancestry':
+      return isObject(body) && Array.isArray(body.items)
+        ? (body.items as AncestryItem[])
+            .map(item => item?.entity)
+            .filter(isObject)
+        : [];
+    default:
+      return [];
+  }
+}
+
+function relationTargets(entity: EntityLike): string[] {
+  if (!Array.isArray(entity.relations)) {
+    return [];
+  }
+  return (entity.relations as Relation[])
+    .map(r => r?.targetRef)
+    .filter((ref): ref is string => typeof ref === 'string');
+}
+
+/** The ref an ancestry item stands for: `kind:namespace/name` of its entity. */
+function ancestryRef(item: AncestryItem): string | undefined {
+  const entity = item?.entity as
+    | { kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } }
+    | undefined;
+  const kind = entity?.kind;
+  const name = entity?.metadata?.name;
+  const namespace = entity?.metadata?.namespace ?? 'default';
+  if (typeof kind !== 'string' || typeof name !== 'string') {
+    return undefined;
+  }
+  return `${kind}:${String(namespace)}/${name}`.toLowerCase();
+}
+
+/** The virtual "every reader of this kind" subjects, which name no real entity. */
+export function isVirtualRef(ref: string): boolean {
+  return ref.toLowerCase().startsWith(`${KIND_SUBJECT_KIND}:`);
+}
+
+/**
+ * Every entity ref a response names besides the entities it returns: the
+ * targets of their relations, the entities of an ancestry chain and the
+ * values of relation facets, lowercased. These are the refs whose visibility
+ * must be checked before the response reaches the caller. The virtual kind
+ * subjects are included: they name no entity, so they are never visible.
+ */
+export function namedRefs(shape: EntityResponseShape, body: unknown): string[] {
+  const refs = new Set<string>();
+  const add = (ref: string) => refs.add(ref.toLowerCase());
+  for (const entity of entitiesOf(shape, body)) {
+    relationTargets(entity).forEach(add);
+  }
+  if (shape === 'ancestry' && isObject(body) && Array.isArray(body.items)) {
+    for (const item of body.items as AncestryItem[]) {
+      const ref = ancestryRef(item);
+      if (ref) add(ref);
+    }
+  }
+  if (shape === 'facets' && isObject(body) && isObject(body.facets)) {
+    for (const [field, values] of Object.entries(body.facets)) {
+      if (
+        field.toLowerCase().startsWith('relations.') &&
+        Array.isArray(values)
+      ) {
+        for (const { value } of values as Array<{ value?: unknown }>) {
+          if (typeof value === 'string') add(value);
+        }
+      }
+    }
+  }
+  return [...refs];
+}
+
+/**
+ * The response body without what names an entity the caller may not read:
+ * relations to such entities, ancestry entries for them, and relation facet
+ * values naming them. `isVisible` receives lowercase refs.
+ */
+export function withoutHiddenRefs(
+  shape: EntityResponseShape,
+  body: unknown,
+  isVisible: (ref: string) => boolean,
+): unknown {
+  const visible = (ref: unknown) =>
+    typeof ref === 'string' &&
+    !isVirtualRef(ref) &&
+    isVisible(ref.toLowerCase());
+
+  const filterEntity = (entity: unknown): unknown => {
+    if (!isObject(entity) || !Array.isArray(entity.relations)) {
+      return entity;
+    }
+    return {
+      ...entity,
+      relations: (entity.relations as Relation[]).filter(r =>
+        visible(r?.targetRef),
+      ),
+    };
+  };
+
+  switch (shape) {
+    case 'array':
+      return Array.isArray(body) ? body.map(filterEntity) : body;
+    case 'items':
+      return isObject(body) && Array.isArray(body.items)
+        ? { ...body, items: body.items.map(filterEntity) }
+        : body;
+    case 'entity':
+      return filterEntity(body);
+    case 'ancestry': {
+      if (!isObject(body) || !Array.isArray(body.items)) {
+        return body;
+      }
+      const items = (body.items as AncestryItem[])
+        .filter(item => {
+          const ref = ancestryRef(item);
+          return ref !== undefined && visible(ref);
+        })
+        .map(item => ({
+          ...item,
+          entity: filterEntity(item.entity),
+          parentEntityRefs: Array.isArray(item.parentEntityRefs)
+            ? item.parentEntityRefs.filter(visible)
+            : item.parentEntityRefs,
+        }));
+      return { ...body, items };
+    }
+    case 'facets': {
+      if (!isObject(body) || !isObject(body.facets)) {
+        return body;
+      }
+      const facets = Object.fromEntries(
+        Object.entries(body.facets).map(([field, values]) => [
+          field,
+          field.toLowerCase().startsWith('relations.') && Array.isArray(values)
+            ? (values as Array<{ value?: unknown }>).filter(v =>
+                visible(v?.value),
+              )
+            : values,
+        ]),
+      );
+      return { ...body, facets };
+    }
+    default:
+      return body;
+  }
+}
