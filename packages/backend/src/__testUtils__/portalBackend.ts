@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import {
+  BackendFeature,
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
@@ -51,8 +52,13 @@ export function demoCatalogLocations(): JsonObject[] {
  * Starts the real Portico backend in-process for tests: every feature of ./features.ts, the real
  * app-config.yaml, and the real authentication services (not the test mocks), with `overrides`
  * merged on top. A static external-access token is configured for the test's own calls.
+ * `features` are added last: service factories among them replace the defaults (e.g. a root
+ * logger that captures what the backend logs).
  */
-export async function startPortalBackend(overrides: JsonObject) {
+export async function startPortalBackend(
+  overrides: JsonObject,
+  options: { features?: BackendFeature[] } = {},
+) {
   const serviceToken = randomBytes(24).toString('hex');
   process.env.AUTH_SESSION_SECRET ??= randomBytes(24).toString('hex');
   process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
@@ -97,6 +103,7 @@ export async function startPortalBackend(overrides: JsonObject) {
       }),
       authServiceFactory,
       httpAuthServiceFactory,
+      ...(options.features ?? []),
     ],
   });
   return {

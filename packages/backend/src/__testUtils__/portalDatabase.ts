@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { TestDatabaseId } from '@backstage/backend-test-utils';
+import { JsonObject } from '@backstage/types';
+import knexFactory from 'knex';
+
+const postgresUrl = () =>
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING!;
+
+/**
+ * Drops the PostgreSQL databases of earlier runs of the same family (names starting with
+ * `family`) that nothing is connected to: a backend another run still has open keeps its
+ * connections, and a stopped backend of this run is never cleaned up by this run.
+ */
+async function dropIdleDatabases(family: string) {
+  const knex = knexFactory({ client: 'pg', connection: postgresUrl() });
+  try {
+    const { rows } = await knex.raw(
+      `select datname from pg_database d
+        where starts_with(datname, ?)
+          and not exists (select 1 from pg_stat_activity a where a.datname = d.datname)`,
+      [family],
+    );
+    for (const { datname } of rows) {
+      await knex.raw('drop database if exists ??', [datname]);
+    }
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/**
+ * `backend.database` for a portal backend test on `databaseId`: in-memory SQLite, or PostgreSQL
+ * (the server of BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) with one database per
+ * plugin under a fresh prefix `<family><random>_`, after dropping the idle databases that
+ * earlier runs of the family left.
+ */
+export async function portalTestDatabase(
+  databaseId: TestDatabaseId,
+  family: string,
+): Promise<JsonObject> {
+  if (databaseId === 'SQLITE_3') {
+    return { client: 'better-sqlite3', connection: ':memory:' };
+  }
+  if (databaseId !== 'POSTGRES_15') {
+    throw new Error(`No portal test database for ${databaseId}`);
+  }
+  await dropIdleDatabases(family);
+  return {
+    client: 'pg',
+    connection: postgresUrl(),
+    prefix: `${family}${randomBytes(4).toString('hex')}_`,
+  };
+}
