@@ -12,6 +12,7 @@ import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
+import { catalogModuleStitchRepair } from './catalog/stitchRepair';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
@@ -43,6 +44,8 @@ export const portalFeatures = {
     catalogBackendModuleScaffolderEntityModel,
     catalogBackendModuleLogs,
     catalogBackendModuleOwnerOf,
+    // Lists every entity again after a crash between the two writes of a stitch
+    catalogModuleStitchRepair,
   ],
 
   // Permissions: the owner-of policy, consulted when `permission.enabled` is true

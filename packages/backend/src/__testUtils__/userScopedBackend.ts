@@ -66,8 +66,8 @@ const actorPreservingAuthFactory = createServiceFactory({
 function perPluginDatabaseFactory(
   databases: TestDatabases,
   databaseId: TestDatabaseId,
+  clients: Map<string, Promise<Knex>>,
 ) {
-  const clients = new Map<string, Promise<Knex>>();
   return createServiceFactory({
     service: coreServices.database,
     deps: { plugin: coreServices.pluginMetadata },
@@ -88,6 +88,8 @@ function perPluginDatabaseFactory(
 export type UserScopedBackend = {
   backend: TestBackend;
   http: () => ReturnType<typeof request>;
+  /** The database a plugin uses, for tests that inspect or damage its tables. */
+  pluginDatabase: (pluginId: string) => Promise<Knex>;
 };
 
 /**
@@ -126,6 +128,7 @@ export async function startUserScopedBackend(options: {
     },
     { context: 'test-overrides', data: options.overrides ?? {} },
   ]);
+  const clients = new Map<string, Promise<Knex>>();
   const backend = await startTestBackend({
     features: [
       createServiceFactory({
@@ -133,7 +136,7 @@ export async function startUserScopedBackend(options: {
         deps: {},
         factory: () => config,
       }),
-      perPluginDatabaseFactory(options.databases, options.databaseId),
+      perPluginDatabaseFactory(options.databases, options.databaseId, clients),
       mockServices.httpAuth.factory({
         defaultCredentials: mockCredentials.none(),
       }),
@@ -143,7 +146,15 @@ export async function startUserScopedBackend(options: {
       ...options.features,
     ],
   });
-  return { backend, http: () => request(backend.server) };
+  return {
+    backend,
+    http: () => request(backend.server),
+    pluginDatabase: async pluginId => {
+      const client = clients.get(pluginId);
+      if (!client) throw new Error(`plugin ${pluginId} has no database`);
+      return client;
+    },
+  };
 }
 
 /** Authorization header for a demo user, e.g. `userHeader('bob')`. */
