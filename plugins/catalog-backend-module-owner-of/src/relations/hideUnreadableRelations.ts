@@ -31,6 +31,8 @@ const LOOKUP_BATCH = 500;
  * back, the refs it names are looked up through the catalog with the
  * caller's own credentials (one by-refs call, so the owner-of policy decides
  * in SQL as for any read), and what names an unreadable entity is removed.
+ * The ancestry of a hidden entity answers 404, as by-name does, instead of
+ * the catalog's 403, which would confirm that the entity exists.
  * Service callers are trusted with the whole catalog and get it unchanged.
  * The lookup asks only for kind, namespace and name, so its own response
  * names nothing and is passed through.
@@ -106,6 +108,26 @@ export function createHideUnreadableRelationsMiddleware(options: {
       return;
     }
     holdResponse(res, async raw => {
+      if (shape === 'ancestry' && res.statusCode === 403) {
+        // The catalog refuses the ancestry of an existing hidden entity with 403 but answers
+        // 404 for one that does not exist; answer like by-name, so existence stays hidden.
+        const [kind, namespace, name] = req.path
+          .split('/')
+          .slice(3, 6)
+          .map(decodeURIComponent);
+        res.statusCode = 404;
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        return Buffer.from(
+          JSON.stringify({
+            error: {
+              name: 'NotFoundError',
+              message: `No entity named '${kind}:${namespace}/${name}' found`,
+            },
+            request: { method: req.method, url: req.originalUrl },
+            response: { statusCode: 404 },
+          }),
+        );
+      }
       const isJson = /json/i.test(String(res.getHeader('content-type') ?? ''));
       if (res.statusCode !== 200 || !isJson || raw.length === 0) {
         return raw;

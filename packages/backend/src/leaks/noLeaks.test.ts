@@ -1,0 +1,535 @@
+/*
+ * With the owner-of policy on, every endpoint that can reveal a catalog entity shows each user
+ * exactly what the rules let them read (readableModel.ts, written independently of the policy),
+ * and refuses the mutations the rules do not allow, leaving the entity unchanged.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import catalogBackend from '@backstage/plugin-catalog-backend';
+import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import techdocsBackend from '@backstage/plugin-techdocs-backend';
+import searchBackend from '@backstage/plugin-search-backend';
+import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
+import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-catalog';
+import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module-techdocs';
+import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
+import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
+import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
+import { techdocsModuleStaticPathGuard } from '../techdocs/staticPathGuard';
+import {
+  StandInKubernetesApi,
+  startStandInKubernetesApi,
+} from '../kubernetes/standInKubernetesApi';
+import {
+  UserScopedBackend,
+  eventually,
+  startUserScopedBackend,
+  userHeader,
+} from '../__testUtils__/userScopedBackend';
+import { AccessModel, accessOf, entityRef } from './readableModel';
+
+jest.setTimeout(600_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+/**
+ * An admin, an owner, a nested member, a granted outsider, a personal owner, a grantee through
+ * a team grant, a member of two teams, and a department member (who does not inherit what the
+ * teams below own).
+ */
+const USERS = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'priya',
+  'wen',
+  'tomas',
+];
+const ADMIN_REFS = ['group:default/platform-team'];
+const DOCS = ['shipment-api', 'route-optimizer', 'payment-gateway'];
+const KUBERNETES_IDS = [
+  'shipment-api',
+  'tracking-event-ingestor',
+  'route-optimizer',
+  'payment-gateway',
+];
+
+/** Search and mutations are checked for fewer users: each check is many requests. */
+const SAMPLE_USERS = ['bob', 'carol', 'dave', 'priya', 'tomas'];
+
+/** Runs the calls a few at a time. */
+async function inBatches<T>(items: T[], call: (item: T) => Promise<void>) {
+  for (let i = 0; i < items.length; i += 8) {
+    await Promise.all(items.slice(i, i + 8).map(call));
+  }
+}
+
+const quickSchedule = {
+  frequency: { seconds: 5 },
+  timeout: { minutes: 2 },
+  initialDelay: { seconds: 1 },
+};
+
+const sorted = (refs: Iterable<string>) => [...refs].sort();
+const namesIn = (entities: Array<Entity | null>) =>
+  entities.flatMap(e => (e?.relations ?? []).map(r => r.targetRef));
+
+describe.each(databases.eachSupportedId())(
+  'what each user sees on %s',
+  databaseId => {
+    let t: UserScopedBackend;
+    let cluster: StandInKubernetesApi;
+    let publishDirectory: string;
+    let everything: Entity[];
+    const access = new Map<string, AccessModel>();
+
+    const as = (user: string) => ({
+      get: (path: string) =>
+        t.http().get(path).set('authorization', userHeader(user)),
+      post: (path: string, body: object) =>
+        t.http().post(path).set('authorization', userHeader(user)).send(body),
+      delete: (path: string) =>
+        t.http().delete(path).set('authorization', userHeader(user)),
+    });
+    const asService = (path: string) =>
+      t.http().get(path).set('authorization', mockCredentials.service.header());
+    const allRefs = () => everything.map(entityRef);
+    const readable = (user: string) => access.get(user)!.readable;
+    const pathOf = (ref: string) => ref.replace(':', '/');
+
+    beforeAll(async () => {
+      execFileSync('mkdocs', ['--version'], { stdio: 'pipe' });
+      publishDirectory = mkdtempSync(join(tmpdir(), 'portico-leaks-docs-'));
+      const token = 'stand-in-token';
+      cluster = await startStandInKubernetesApi({
+        token,
+        workloads: KUBERNETES_IDS.map(id => ({ id, namespace: 'harborline' })),
+      });
+      t = await startUserScopedBackend({
+        databases,
+        databaseId,
+        features: [
+          catalogBackend,
+          catalogBackendModuleScaffolderEntityModel,
+          catalogBackendModuleOwnerOf,
+          permissionBackend,
+          permissionBackendModuleOwnerOf,
+          techdocsBackend,
+          techdocsModuleStaticPathGuard,
+          searchBackend,
+          searchBackendModulePg,
+          searchBackendModuleCatalog,
+          searchBackendModuleTechdocs,
+          kubernetesBackend,
+        ],
+        overrides: {
+          permission: { enabled: true, adminRefs: ADMIN_REFS },
+          techdocs: {
+            publisher: { type: 'local', local: { publishDirectory } },
+          },
+          search: {
+            collators: {
+              catalog: { schedule: quickSchedule },
+              techdocs: { schedule: quickSchedule },
+            },
+          },
+          kubernetes: {
+            serviceLocatorMethod: { type: 'multiTenant' },
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  {
+                    name: 'harborline-dev',
+                    url: cluster.url,
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: token,
+                    skipTLSVerify: true,
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      });
+
+      // The whole demo catalog, as a service sees it.
+      everything = await eventually(async () => {
+        const res = await asService('/api/catalog/entities').expect(200);
+        const entities = res.body as Entity[];
+        const kinds = new Set(entities.map(e => e.kind));
+        for (const kind of ['User', 'Group', 'Component', 'API', 'Template']) {
+          if (!kinds.has(kind)) throw new Error(`no ${kind} yet`);
+        }
+        if (entities.filter(e => e.kind === 'Component').length < 20) {
+          throw new Error('components still arriving');
+        }
+        return entities;
+      }, 180_000);
+      for (const user of USERS) {
+        access.set(user, accessOf(user, everything, ADMIN_REFS));
+      }
+
+      // TechDocs build on first view: build every demo site, so pages and the index exist.
+      for (const name of DOCS) {
+        await eventually(async () => {
+          const sync = await as('alice')
+            .get(`/api/techdocs/sync/default/component/${name}`)
+            .buffer(true)
+            .parse((res, callback) => {
+              let text = '';
+              res.on('data', chunk => (text += chunk));
+              res.on('end', () => callback(null, text));
+            })
+            .expect(200);
+          if (!String(sync.body).includes('event: finish')) {
+            throw new Error(`TechDocs build of ${name} did not finish`);
+          }
+        }, 180_000);
+      }
+      // Search holds every entity and every docs site.
+      await eventually(async () => {
+        for (const name of DOCS) {
+          const res = await as('alice')
+            .get('/api/search/query')
+            .query({ term: name.replace(/-/g, ' '), types: ['techdocs'] })
+            .expect(200);
+          if (res.body.results.length === 0) {
+            throw new Error(`docs of ${name} are not indexed yet`);
+          }
+        }
+      }, 180_000);
+    });
+
+    afterAll(async () => {
+      await t?.backend.stop();
+      await cluster?.close();
+      if (publishDirectory) {
+        rmSync(publishDirectory, { recursive: true, force: true });
+      }
+    });
+
+    it('the rules give the users different, non-trivial views', () => {
+      expect(readable('alice').size).toBe(everything.length);
+      for (const user of USERS.filter(u => u !== 'alice')) {
+        expect(readable(user).size).toBeGreaterThan(1);
+        expect(readable(user).size).toBeLessThan(everything.length / 2);
+      }
+      expect(
+        readable('dave').has('component:default/freight-analytics-pipeline'),
+      ).toBe(true);
+      expect(
+        readable('carol').has('component:default/incident-status-page'),
+      ).toBe(true);
+      expect(readable('priya').has('component:default/payment-gateway')).toBe(
+        true,
+      );
+      expect(readable('tomas').has('component:default/payment-gateway')).toBe(
+        false,
+      );
+    });
+
+    it.each(USERS)(
+      'shows %s exactly their entities in every catalog read',
+      async user => {
+        const expected = sorted(readable(user));
+        const api = as(user);
+
+        const list = await api.get('/api/catalog/entities').expect(200);
+        expect(sorted((list.body as Entity[]).map(entityRef))).toEqual(
+          expected,
+        );
+
+        // by-query, every page.
+        const paged: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const res = await api
+            .get('/api/catalog/entities/by-query')
+            .query(cursor ? { cursor, limit: 7 } : { limit: 7 })
+            .expect(200);
+          expect(res.body.totalItems).toBe(expected.length);
+          paged.push(...(res.body.items as Entity[]).map(entityRef));
+          cursor = res.body.pageInfo.nextCursor;
+          pages++;
+        } while (cursor && pages < 100);
+        expect(paged).toHaveLength(expected.length);
+        expect(sorted(paged)).toEqual(expected);
+
+        const byRefs = await api
+          .post('/api/catalog/entities/by-refs', { entityRefs: allRefs() })
+          .expect(200);
+        expect(
+          sorted(
+            (byRefs.body.items as Array<Entity | null>)
+              .filter((e): e is Entity => e !== null)
+              .map(entityRef),
+          ),
+        ).toEqual(expected);
+
+        const facets = await api
+          .get('/api/catalog/entity-facets')
+          .query({ facet: ['kind', 'spec.type', 'spec.lifecycle'] })
+          .expect(200);
+        const visible = everything.filter(e =>
+          readable(user).has(entityRef(e)),
+        );
+        const countsOf = (values: Array<string | undefined>) => {
+          const counts: Record<string, number> = {};
+          for (const v of values) {
+            if (typeof v === 'string') counts[v] = (counts[v] ?? 0) + 1;
+          }
+          return counts;
+        };
+        const facetCounts = (field: string) =>
+          Object.fromEntries(
+            (
+              facets.body.facets[field] as Array<{
+                value: string;
+                count: number;
+              }>
+            ).map(f => [f.value, f.count]),
+          );
+        expect(facetCounts('kind')).toEqual(countsOf(visible.map(e => e.kind)));
+        expect(facetCounts('spec.type')).toEqual(
+          countsOf(visible.map(e => e.spec?.type as string | undefined)),
+        );
+        expect(facetCounts('spec.lifecycle')).toEqual(
+          countsOf(visible.map(e => e.spec?.lifecycle as string | undefined)),
+        );
+
+        const received: Entity[] = [
+          ...list.body,
+          ...byRefs.body.items.filter(Boolean),
+        ];
+        await inBatches(allRefs(), async ref => {
+          const byName = await api.get(
+            `/api/catalog/entities/by-name/${pathOf(ref)}`,
+          );
+          const ancestry = await api.get(
+            `/api/catalog/entities/by-name/${pathOf(ref)}/ancestry`,
+          );
+          const status = readable(user).has(ref) ? 200 : 404;
+          expect({
+            ref,
+            byName: byName.status,
+            ancestry: ancestry.status,
+          }).toEqual({ ref, byName: status, ancestry: status });
+          if (status === 200) {
+            received.push(byName.body);
+            for (const item of ancestry.body.items) {
+              received.push(item.entity);
+              expect(readable(user).has(entityRef(item.entity))).toBe(true);
+              for (const parent of item.parentEntityRefs) {
+                expect([ref, parent, readable(user).has(parent)]).toEqual([
+                  ref,
+                  parent,
+                  true,
+                ]);
+              }
+            }
+          } else {
+            expect(byName.text).not.toContain('"uid"');
+          }
+        });
+
+        // An entity that does not exist answers the same as a hidden one.
+        const missing = 'component/default/no-such-entity';
+        expect(
+          (await api.get(`/api/catalog/entities/by-name/${missing}`)).status,
+        ).toBe(404);
+        expect(
+          (await api.get(`/api/catalog/entities/by-name/${missing}/ancestry`))
+            .status,
+        ).toBe(404);
+
+        // What the entities received name (the catalog graph draws these): readable entities only.
+        const named = [...new Set(namesIn(received))];
+        expect(named.length).toBeGreaterThan(0);
+        expect(named.filter(ref => !readable(user).has(ref))).toEqual([]);
+      },
+    );
+
+    it('finds for each user, in search, exactly the readable entities and docs', async () => {
+      // The name of every entity users own or are granted, and words from every docs site.
+      const terms = [
+        ...new Set([
+          ...everything
+            .filter(e => !['User', 'Group', 'Location'].includes(e.kind))
+            .map(e => e.metadata.name.replace(/-/g, ' ')),
+          'runbook',
+          'architecture',
+          'overview',
+        ]),
+      ];
+      const found = async (user: string) => {
+        const refs = new Set<string>();
+        await inBatches(terms, async term => {
+          const res = await as(user)
+            .get('/api/search/query')
+            .query({ term, pageLimit: 100 })
+            .expect(200);
+          for (const { type, document } of res.body.results) {
+            const match = /\/(?:catalog|docs)\/([^/]+)\/([^/]+)\/([^/]+)/.exec(
+              document.location,
+            );
+            expect([type, document.location, match !== null]).toEqual([
+              type,
+              document.location,
+              true,
+            ]);
+            const [, namespace, kind, name] = match!;
+            refs.add(`${kind}:${namespace}/${name}`.toLowerCase());
+          }
+        });
+        return refs;
+      };
+      // The catalog collator may still be indexing what arrived after its first run.
+      const components = everything
+        .filter(e => e.kind === 'Component')
+        .map(entityRef);
+      const forAdmin = await eventually(async () => {
+        const refs = await found('alice');
+        const missing = components.filter(r => !refs.has(r));
+        if (missing.length > 0) {
+          throw new Error(`not found in search yet: ${missing.join(', ')}`);
+        }
+        return refs;
+      }, 120_000);
+      for (const user of SAMPLE_USERS) {
+        const expected = sorted(
+          [...forAdmin].filter(r => readable(user).has(r)),
+        );
+        expect([user, sorted(await found(user))]).toEqual([user, expected]);
+      }
+    });
+
+    it('serves TechDocs pages and metadata only to users who may read the entity', async () => {
+      for (const user of USERS) {
+        for (const name of DOCS) {
+          const ref = `component:default/${name}`;
+          const api = as(user);
+          const responses = await Promise.all([
+            api.get(
+              `/api/techdocs/static/docs/default/component/${name}/index.html`,
+            ),
+            api.get(
+              `/api/techdocs/metadata/techdocs/default/component/${name}`,
+            ),
+            api.get(`/api/techdocs/metadata/entity/default/component/${name}`),
+          ]);
+          const statuses = responses.map(r => r.status);
+          if (readable(user).has(ref)) {
+            expect([user, name, statuses]).toEqual([
+              user,
+              name,
+              [200, 200, 200],
+            ]);
+            const entity = responses[2].body as Entity;
+            expect(
+              namesIn([entity]).filter(r => !readable(user).has(r)),
+            ).toEqual([]);
+          } else {
+            expect([user, name, statuses]).toEqual([
+              user,
+              name,
+              [404, 404, 404],
+            ]);
+            for (const res of responses) {
+              expect(res.text).not.toContain('<h1');
+              expect(res.text).not.toContain('build_timestamp');
+            }
+          }
+        }
+      }
+    });
+
+    it('shows Kubernetes workloads only of entities the user may read', async () => {
+      for (const user of USERS) {
+        for (const id of KUBERNETES_IDS) {
+          const ref = `component:default/${id}`;
+          const res = await as(user).post('/api/kubernetes/services/' + id, {
+            entity: {
+              kind: 'Component',
+              metadata: { name: id, namespace: 'default' },
+            },
+          });
+          if (readable(user).has(ref)) {
+            expect([user, id, res.status]).toEqual([user, id, 200]);
+            expect(JSON.stringify(res.body)).toContain(`${id}-`);
+          } else {
+            expect([user, id, res.status]).toEqual([user, id, 403]);
+            expect(JSON.stringify(res.body)).not.toContain(`${id}-`);
+          }
+        }
+      }
+    });
+
+    it('refuses the deletes and refreshes the rules do not allow, leaving the entity unchanged', async () => {
+      const before = new Map(everything.map(e => [entityRef(e), e]));
+      for (const user of SAMPLE_USERS) {
+        const { deletable, refreshable } = access.get(user)!;
+        await inBatches([...before], async ([ref, entity]) => {
+          if (!refreshable.has(ref)) {
+            const res = await as(user).post('/api/catalog/refresh', {
+              entityRef: ref,
+            });
+            expect([user, 'refresh', ref, res.status]).toEqual([
+              user,
+              'refresh',
+              ref,
+              403,
+            ]);
+          }
+          if (!deletable.has(ref)) {
+            const res = await as(user).delete(
+              `/api/catalog/entities/by-uid/${entity.metadata.uid}`,
+            );
+            expect([user, 'delete', ref, res.status]).toEqual([
+              user,
+              'delete',
+              ref,
+              403,
+            ]);
+          }
+        });
+      }
+      const after = await asService('/api/catalog/entities').expect(200);
+      expect(
+        sorted(
+          (after.body as Entity[]).map(
+            e => `${entityRef(e)} ${e.metadata.uid} ${e.metadata.etag}`,
+          ),
+        ),
+      ).toEqual(
+        sorted(
+          everything.map(
+            e => `${entityRef(e)} ${e.metadata.uid} ${e.metadata.etag}`,
+          ),
+        ),
+      );
+
+      // What the rules allow goes through: dave refreshes his grant, bob deletes his team's library.
+      await as('dave')
+        .post('/api/catalog/refresh', {
+          entityRef: 'component:default/freight-analytics-pipeline',
+        })
+        .expect(200);
+      const library = before.get('component:default/payments-sdk-ts')!;
+      expect(
+        access.get('bob')!.deletable.has('component:default/payments-sdk-ts'),
+      ).toBe(true);
+      await as('bob')
+        .delete(`/api/catalog/entities/by-uid/${library.metadata.uid}`)
+        .expect(204);
+    });
+  },
+);

@@ -1,0 +1,128 @@
+/*
+ * The owner-of rules written out plainly, independent of the policy's code: given the catalog's
+ * entities (as a service sees them) and the admin refs, what a user may read, delete and refresh.
+ * The leak tests compare every endpoint with this.
+ */
+import { Entity } from '@backstage/catalog-model';
+
+const GRANT_PREFIX = 'backstage.tanzu.vmware.com/';
+const PUBLIC_KINDS = ['template'];
+
+/** `kind:namespace/name`, lowercase, with the defaults the catalog applies. */
+export function refOf(
+  value: string,
+  defaults: { kind: string; namespace?: string },
+): string {
+  const match = /^(?:([^:]+):)?(?:([^/]+)\/)?(.+)$/.exec(value.trim())!;
+  const kind = match[1] ?? defaults.kind;
+  const namespace = match[2] ?? defaults.namespace ?? 'default';
+  return `${kind}:${namespace}/${match[3]}`.toLowerCase();
+}
+
+export function entityRef(entity: Entity): string {
+  return `${entity.kind}:${entity.metadata.namespace ?? 'default'}/${
+    entity.metadata.name
+  }`.toLowerCase();
+}
+
+type Grant = { subject: string; permissions: string[] };
+
+/** Grants written as `<prefix>/<user|group>.[<namespace>.]<name>: 'perm, perm'`. */
+function grantsOf(entity: Entity): Grant[] {
+  return Object.entries(entity.metadata.annotations ?? {})
+    .filter(([key]) => key.startsWith(GRANT_PREFIX))
+    .flatMap(([key, value]) => {
+      const parts = key.slice(GRANT_PREFIX.length).split('.');
+      if (!['user', 'group'].includes(parts[0])) return [];
+      const [kind, namespace, name] =
+        parts.length === 2
+          ? [parts[0], 'default', parts[1]]
+          : [parts[0], parts[1], parts.slice(2).join('.')];
+      return [
+        {
+          subject: `${kind}:${namespace}/${name}`.toLowerCase(),
+          permissions: value.split(',').map(p => p.trim()),
+        },
+      ];
+    });
+}
+
+export type AccessModel = {
+  readable: Set<string>;
+  deletable: Set<string>;
+  refreshable: Set<string>;
+};
+
+export function accessOf(
+  userName: string,
+  entities: Entity[],
+  adminRefs: string[],
+): AccessModel {
+  const user = `user:default/${userName}`;
+  const byRef = new Map(entities.map(e => [entityRef(e), e]));
+  const parentOf = (group: string) => {
+    const parent = byRef.get(group)?.spec?.parent;
+    return typeof parent === 'string'
+      ? refOf(parent, { kind: 'group' })
+      : undefined;
+  };
+
+  // The user, their groups and every group above those.
+  const claims = new Set([user]);
+  const memberOf = (byRef.get(user)?.spec?.memberOf as string[]) ?? [];
+  for (const direct of memberOf) {
+    for (
+      let group: string | undefined = refOf(direct, { kind: 'group' });
+      group && !claims.has(group);
+      group = parentOf(group)
+    ) {
+      claims.add(group);
+    }
+  }
+  const isAdmin = adminRefs.some(ref => claims.has(ref.toLowerCase()));
+
+  const access: AccessModel = {
+    readable: new Set(),
+    deletable: new Set(),
+    refreshable: new Set(),
+  };
+  for (const entity of entities) {
+    const ref = entityRef(entity);
+    const owner =
+      typeof entity.spec?.owner === 'string'
+        ? refOf(entity.spec.owner, {
+            kind: 'group',
+            namespace: entity.metadata.namespace,
+          })
+        : undefined;
+    const owns = owner !== undefined && claims.has(owner);
+    const granted = (permission: string) =>
+      grantsOf(entity).some(
+        g => claims.has(g.subject) && g.permissions.includes(permission),
+      );
+    const isOwnUserOrGroup =
+      ['user', 'group'].includes(entity.kind.toLowerCase()) && claims.has(ref);
+
+    if (
+      isAdmin ||
+      owns ||
+      isOwnUserOrGroup ||
+      granted('catalog.entity.read') ||
+      PUBLIC_KINDS.includes(entity.kind.toLowerCase())
+    ) {
+      access.readable.add(ref);
+    }
+    if (isAdmin || owns || granted('catalog.entity.delete')) {
+      access.deletable.add(ref);
+    }
+    if (
+      isAdmin ||
+      owns ||
+      granted('catalog.entity.refresh') ||
+      granted('catalog.entity.update')
+    ) {
+      access.refreshable.add(ref);
+    }
+  }
+  return access;
+}
