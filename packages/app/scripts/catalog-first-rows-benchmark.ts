@@ -1,0 +1,830 @@
+/*
+ * How fast the catalog page shows its first rows, paginated against unpaginated, in a real browser.
+ *
+ *   yarn workspace app build
+ *   yarn workspace app benchmark:catalog [--components 10000] [--repetitions 5] [--users alice,bob]
+ *       [--port 7207] [--idp-port 7211] [--postgres] [--postgres-url url] [--json results.json]
+ *       [--work-dir dir]
+ *
+ * Generates a catalog of Component entities owned by the Harborline demo groups, starts the real
+ * backend serving the built app (as the browser tests do, on other ports) with the local OpenID
+ * Connect provider, waits until every component is ingested, then signs in through the provider in
+ * Debian's Chromium and opens the catalog's "All" components list several times per user:
+ *
+ *   paginated    page:catalog as app-config.yaml configures it: cursor pagination, 50 a page
+ *   unpaginated  page:catalog with pagination: false, the stock behaviour of loading every entity
+ *
+ * The two modes differ only in frontend configuration, which the backend injects when it serves the
+ * app, so the same backend and database are restarted with another --config. It is a script, not a
+ * test: nothing in the test suite runs it. Results: docs/catalog-performance.md.
+ */
+
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Browser, BrowserContext, chromium } from 'playwright-core';
+
+// ---------------------------------------------------------------- options
+
+const { values: args } = parseArgs({
+  options: {
+    components: { type: 'string', default: '10000' },
+    repetitions: { type: 'string', default: '5' },
+    users: { type: 'string', default: 'alice,bob' },
+    port: { type: 'string', default: '7207' },
+    'idp-port': { type: 'string', default: '7211' },
+    postgres: { type: 'boolean', default: false },
+    'postgres-url': {
+      type: 'string',
+      default: 'postgresql://postgres@127.0.0.1:5432',
+    },
+    json: { type: 'string' },
+    // Kept after the run: a later run with the same folder (and --components) reuses the ingested
+    // SQLite catalog instead of ingesting again.
+    'work-dir': { type: 'string' },
+  },
+});
+
+function positiveInteger(name: string, value: string | undefined): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new Error(`--${name} must be a positive integer, got '${value}'`);
+  }
+  return number;
+}
+
+const COMPONENTS = positiveInteger('components', args.components);
+const REPETITIONS = positiveInteger('repetitions', args.repetitions);
+const USERS = (args.users ?? '').split(',').filter(Boolean);
+const PORT = positiveInteger('port', args.port);
+const IDP_PORT = positiveInteger('idp-port', args['idp-port']);
+const TARGET_MS = 1500;
+/** The catalog table's first page size in the paginated mode. */
+const PAGE_LIMIT = 50;
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+const backendUrl = `http://localhost:${PORT}`;
+const idpUrl = `http://127.0.0.1:${IDP_PORT}`;
+/** The "All" components list: every component the user may read, in both modes. */
+const catalogPath = '/?filters%5Bkind%5D=component&filters%5Buser%5D=all';
+/** A data row of the catalog table: it links to a component's page. */
+const FIRST_ROW_SELECTOR =
+  'table tbody tr a[href*="/catalog/default/component/"]';
+
+// ---------------------------------------------------------------- catalog
+
+/** Harborline's groups (demo-data/org.yaml): each owns an equal share of the components. */
+const OWNER_GROUPS = [
+  'harborline',
+  'engineering',
+  'platform-team',
+  'payments-team',
+  'logistics-team',
+  'routing-squad',
+  'data-team',
+  'product',
+  'mobile-team',
+  'web-team',
+  'operations',
+  'sre-team',
+  'support-team',
+];
+/** Harborline's systems (demo-data/systems.yaml). */
+const SYSTEMS = [
+  'shipment-tracking',
+  'route-planning',
+  'payments',
+  'customer-portal',
+  'developer-platform',
+  'data-platform',
+];
+const TYPES = ['service', 'website', 'library'];
+const LIFECYCLES = ['production', 'experimental', 'deprecated'];
+const BENCHMARK_TAG = 'first-rows-benchmark';
+
+/** One YAML document per component; JSON is YAML. */
+function generatedCatalog(count: number): string {
+  const documents: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = String(i + 1).padStart(5, '0');
+    documents.push(
+      JSON.stringify({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name: `generated-service-${id}`,
+          title: `Generated Service ${id}`,
+          description: `Generated component ${id} of the catalog first-rows benchmark: owned by one of Harborline's groups, part of one of its systems.`,
+          tags: [BENCHMARK_TAG, TYPES[i % TYPES.length]],
+          annotations: {
+            'backstage.io/source-location': `url:https://git.harborline.example/generated/service-${id}`,
+          },
+        },
+        spec: {
+          type: TYPES[i % TYPES.length],
+          lifecycle: LIFECYCLES[i % LIFECYCLES.length],
+          owner: `group:default/${OWNER_GROUPS[i % OWNER_GROUPS.length]}`,
+          system: SYSTEMS[i % SYSTEMS.length],
+        },
+      }),
+    );
+  }
+  return `${documents.join('\n---\n')}\n`;
+}
+
+// ---------------------------------------------------------------- config
+
+type Mode = 'paginated' | 'unpaginated';
+const MODES: Mode[] = ['paginated', 'unpaginated'];
+
+/** JSON is YAML, and the config loader reads YAML. */
+function benchmarkConfig(options: {
+  mode: Mode;
+  catalogFile: string;
+  postgres?: { url: string; prefix: string };
+}) {
+  return {
+    app: {
+      baseUrl: backendUrl,
+      // Replaces app-config.yaml's list, so it repeats what the catalog page needs.
+      extensions: [
+        {
+          'page:catalog': {
+            config: {
+              path: '/',
+              pagination:
+                options.mode === 'paginated'
+                  ? { mode: 'cursor', limit: PAGE_LIMIT }
+                  : false,
+            },
+          },
+        },
+        { 'page:home': { config: { path: '/home' } } },
+      ],
+    },
+    backend: {
+      baseUrl: backendUrl,
+      listen: { port: PORT, host: '127.0.0.1' },
+      cors: { origin: backendUrl },
+      ...(options.postgres
+        ? {
+            database: {
+              client: 'pg',
+              connection: options.postgres.url,
+              prefix: options.postgres.prefix,
+            },
+          }
+        : {}),
+    },
+    catalog: {
+      // Processed once; no reprocessing of 10,000 entities competes with the measurements.
+      processingInterval: { hours: 24 },
+      locations: [
+        {
+          type: 'file',
+          target: '../../demo-data/all.yaml',
+          rules: [
+            {
+              allow: [
+                'User',
+                'Group',
+                'Component',
+                'System',
+                'API',
+                'Resource',
+                'Location',
+                'Domain',
+                'Template',
+              ],
+            },
+          ],
+        },
+        { type: 'file', target: options.catalogFile },
+      ],
+    },
+    // The search index is not measured; keep its collators from reading the catalog meanwhile.
+    search: {
+      collators: {
+        catalog: { schedule: { initialDelay: { hours: 24 } } },
+        techdocs: { schedule: { initialDelay: { hours: 24 } } },
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------- processes
+
+function print(line = '') {
+  process.stdout.write(`${line}\n`);
+}
+
+function printError(line: string) {
+  process.stderr.write(`${line}\n`);
+}
+
+const children = new Set<ChildProcess>();
+
+async function assertPortFree(port: number) {
+  await new Promise<void>((resolvePromise, reject) => {
+    const server = net.createServer();
+    server.once('error', () =>
+      reject(
+        new Error(
+          `Port ${port} is in use; pick another with --port/--idp-port`,
+        ),
+      ),
+    );
+    server.listen(port, '127.0.0.1', () =>
+      server.close(() => resolvePromise()),
+    );
+  });
+}
+
+function startProcess(
+  name: string,
+  command: string,
+  commandArgs: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string },
+): ChildProcess {
+  const log = openSync(options.logFile, 'a');
+  // Its own process group, so that stopping it also stops what yarn started.
+  const child = spawn(command, commandArgs, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  print(`  started ${name} (pid ${child.pid}), log ${options.logFile}`);
+  return child;
+}
+
+async function stopProcess(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) {
+    return;
+  }
+  const exited = new Promise(resolvePromise =>
+    child.once('exit', resolvePromise),
+  );
+  process.kill(-child.pid, 'SIGTERM');
+  const stopped = await Promise.race([
+    exited.then(() => true),
+    sleep(20_000).then(() => false),
+  ]);
+  if (!stopped) {
+    process.kill(-child.pid, 'SIGKILL');
+    await exited;
+  }
+}
+
+function stopAllSync() {
+  for (const child of children) {
+    if (child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function sleep(ms: number) {
+  return new Promise(resolvePromise => setTimeout(resolvePromise, ms));
+}
+
+async function waitFor(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  child?: ChildProcess,
+  logFile?: string,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) {
+      throw new Error(
+        `${what}: the process exited with ${child.exitCode}\n${tail(logFile)}`,
+      );
+    }
+    if (await check().catch(() => false)) {
+      return;
+    }
+    await sleep(1000);
+  }
+  throw new Error(
+    `${what}: not within ${timeoutMs / 1000} s\n${tail(logFile)}`,
+  );
+}
+
+function tail(file?: string): string {
+  if (!file || !existsSync(file)) {
+    return '';
+  }
+  return readFileSync(file, 'utf8').split('\n').slice(-30).join('\n');
+}
+
+// ---------------------------------------------------------------- browser
+
+type Sample = {
+  /** From navigation start to the first component row in the table. */
+  firstRowsMs: number;
+  /** From navigation start to the app's first catalog call: loading and starting the app. */
+  firstCatalogCallMs: number;
+  /** From navigation start to the end of the response the table's rows come from. */
+  listLoadedMs: number;
+  /** Catalog API bytes on the wire (headers included) received until the first rows. */
+  wireBytesAtRows: number;
+  /** The same once the page stopped calling the catalog, and that decoded. */
+  wireBytesTotal: number;
+  bodyBytesTotal: number;
+  catalogRequests: string[];
+};
+
+/** The request the table's rows come from: the first page, or the list of every entity. */
+function isListRequest(path: string): boolean {
+  return (
+    (path.startsWith('/api/catalog/entities/by-query') &&
+      path.includes(`limit=${PAGE_LIMIT}`)) ||
+    path.startsWith('/api/catalog/entities?') ||
+    path === '/api/catalog/entities'
+  );
+}
+
+function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return decodeURIComponent(parsed.pathname + parsed.search);
+}
+
+async function signIn(context: BrowserContext, user: string) {
+  const page = await context.newPage();
+  await page.goto(`${backendUrl}/`);
+  const popupOpened = page.waitForEvent('popup');
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  const popup = await popupOpened;
+  await popup
+    .getByRole('button', { name: new RegExp(`${user}@harborline\\.example`) })
+    .click();
+  await popup.waitForEvent('close');
+  await page.getByRole('heading', { name: 'Harborline Catalog' }).waitFor();
+  await page.close();
+}
+
+async function measure(context: BrowserContext): Promise<Sample> {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const catalogUrls = new Map<string, string>();
+  const inFlight = new Set<string>();
+  let wireBytes = 0;
+  let bodyBytes = 0;
+  let lastActivity = Date.now();
+  // CDP times are monotonic seconds; wallTime maps them to the page's clock.
+  let wallOffset = 0;
+  const startedAt: number[] = [];
+  const listFinishedAt: number[] = [];
+  cdp.on('Network.requestWillBeSent', event => {
+    if (new URL(event.request.url).pathname.startsWith('/api/catalog/')) {
+      catalogUrls.set(event.requestId, event.request.url);
+      inFlight.add(event.requestId);
+      lastActivity = Date.now();
+      wallOffset = event.wallTime - event.timestamp;
+      startedAt.push(event.timestamp);
+    }
+  });
+  cdp.on('Network.dataReceived', event => {
+    if (catalogUrls.has(event.requestId)) {
+      bodyBytes += event.dataLength;
+    }
+  });
+  cdp.on('Network.loadingFinished', event => {
+    if (catalogUrls.has(event.requestId)) {
+      wireBytes += event.encodedDataLength;
+      inFlight.delete(event.requestId);
+      if (isListRequest(pathOf(catalogUrls.get(event.requestId)!))) {
+        listFinishedAt.push(event.timestamp);
+      }
+      lastActivity = Date.now();
+    }
+  });
+  cdp.on('Network.loadingFailed', event => {
+    inFlight.delete(event.requestId);
+  });
+
+  await page.goto(`${backendUrl}${catalogPath}`, { waitUntil: 'commit' });
+  const firstRows = await page.waitForFunction(
+    () => (window as unknown as { firstRowsAt?: number }).firstRowsAt,
+    undefined,
+    { timeout: 180_000, polling: 50 },
+  );
+  const firstRowsMs = Number(await firstRows.jsonValue());
+  const wireBytesAtRows = wireBytes;
+  const timeOrigin = await page.evaluate(() => performance.timeOrigin);
+  const sincePageStart = (timestamp: number) =>
+    (timestamp + wallOffset) * 1000 - timeOrigin;
+
+  // Whatever the page loads after its first rows (counts, facets, the rest of an unpaginated list).
+  const settleDeadline = Date.now() + 30_000;
+  while (
+    (inFlight.size > 0 || Date.now() - lastActivity < 2000) &&
+    Date.now() < settleDeadline
+  ) {
+    await sleep(200);
+  }
+  const sample: Sample = {
+    firstRowsMs,
+    firstCatalogCallMs: sincePageStart(Math.min(...startedAt)),
+    listLoadedMs: sincePageStart(Math.min(...listFinishedAt)),
+    wireBytesAtRows,
+    wireBytesTotal: wireBytes,
+    bodyBytesTotal: bodyBytes,
+    catalogRequests: [...catalogUrls.values()].map(pathOf),
+  };
+  await page.close();
+  return sample;
+}
+
+/** Records when the first component row is in the document and laid out. */
+function firstRowsObserver(selector: string) {
+  new MutationObserver((_mutations, observer) => {
+    const row = document.querySelector(selector);
+    if (row && row.getBoundingClientRect().height > 0) {
+      (window as unknown as { firstRowsAt?: number }).firstRowsAt =
+        performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
+function checkMode(mode: Mode, sample: Sample) {
+  const firstPages = sample.catalogRequests.filter(
+    url =>
+      url.startsWith('/api/catalog/entities/by-query') &&
+      url.includes(`limit=${PAGE_LIMIT}`),
+  );
+  const fullLists = sample.catalogRequests.filter(
+    url =>
+      url.startsWith('/api/catalog/entities?') ||
+      url === '/api/catalog/entities',
+  );
+  const asExpected =
+    mode === 'paginated'
+      ? firstPages.length > 0 && fullLists.length === 0
+      : fullLists.length > 0;
+  if (!asExpected) {
+    throw new Error(
+      `The ${mode} page did not load as configured; its catalog requests:\n  ${sample.catalogRequests.join(
+        '\n  ',
+      )}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------- statistics
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? sorted[middle]
+    : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const ms = (value: number) => `${Math.round(value)} ms`;
+
+function loadLine(): string {
+  const [one, five, fifteen] = os.loadavg().map(value => value.toFixed(2));
+  return `load average ${one}, ${five}, ${fifteen} (${os.cpus().length} cores)`;
+}
+
+// ---------------------------------------------------------------- main
+
+type Result = {
+  mode: Mode;
+  user: string;
+  samples: Sample[];
+};
+
+async function main() {
+  const appIndex = join(repoRoot, 'packages/app/dist/index.html');
+  if (!existsSync(appIndex)) {
+    throw new Error('No built app: run `yarn workspace app build` first');
+  }
+  await assertPortFree(PORT);
+  await assertPortFree(IDP_PORT);
+
+  const workDir = args['work-dir']
+    ? resolve(args['work-dir'])
+    : mkdtempSync(join(os.tmpdir(), 'portico-first-rows-'));
+  mkdirSync(workDir, { recursive: true });
+  const catalogFile = join(workDir, 'components.yaml');
+  writeFileSync(catalogFile, generatedCatalog(COMPONENTS));
+  const postgres = args.postgres
+    ? {
+        url: args['postgres-url'] as string,
+        prefix: `portico_first_rows_${randomBytes(4).toString('hex')}_`,
+      }
+    : undefined;
+  const configFiles = Object.fromEntries(
+    MODES.map(mode => {
+      const file = join(workDir, `app-config.${mode}.yaml`);
+      writeFileSync(
+        file,
+        JSON.stringify(
+          benchmarkConfig({ mode, catalogFile, postgres }),
+          null,
+          2,
+        ),
+      );
+      return [mode, file];
+    }),
+  ) as Record<Mode, string>;
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AUTH_SESSION_SECRET: randomBytes(24).toString('hex'),
+    AUTH_OIDC_CLIENT_SECRET: randomBytes(24).toString('hex'),
+    AUTH_OIDC_CLIENT_ID: 'portico-first-rows',
+    AUTH_OIDC_METADATA_URL: `${idpUrl}/.well-known/openid-configuration`,
+    E2E_SERVICE_TOKEN: randomBytes(24).toString('hex'),
+    PORTICO_DATA_DIR: workDir,
+  };
+
+  print(`Catalog first-rows benchmark: ${COMPONENTS} generated components`);
+  print(`  working folder ${workDir}`);
+  print(
+    `  database ${postgres ? `PostgreSQL (${postgres.prefix}*)` : 'SQLite'}`,
+  );
+  print(`  ${loadLine()}`);
+
+  const idp = startProcess(
+    'identity provider',
+    process.execPath,
+    [
+      'packages/dev-idp/src/main.mjs',
+      '--users',
+      'demo-data/org.yaml',
+      '--port',
+      String(IDP_PORT),
+      '--redirect-uri',
+      `${backendUrl}/api/auth/oidc/handler/frame`,
+    ],
+    { cwd: repoRoot, env, logFile: join(workDir, 'idp.log') },
+  );
+  await waitFor(
+    'identity provider',
+    30_000,
+    async () => (await fetch(env.AUTH_OIDC_METADATA_URL!)).ok,
+    idp,
+    join(workDir, 'idp.log'),
+  );
+
+  const browser: Browser = await chromium.launch({
+    executablePath: process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+
+  const results: Result[] = [];
+  try {
+    for (const mode of MODES) {
+      print(`\n[${mode}] starting the backend`);
+      const logFile = join(workDir, `backend.${mode}.log`);
+      const startedAt = Date.now();
+      const backend = startProcess(
+        'backend',
+        'yarn',
+        [
+          'workspace',
+          'backend',
+          'start',
+          '--config',
+          '../../app-config.yaml',
+          '--config',
+          '../app/e2e-tests/app-config.e2e.yaml',
+          '--config',
+          configFiles[mode],
+        ],
+        { cwd: repoRoot, env, logFile },
+      );
+      try {
+        await waitFor(
+          'backend readiness',
+          300_000,
+          async () =>
+            (
+              await fetch(`${backendUrl}/.backstage/health/v1/readiness`)
+            ).ok,
+          backend,
+          logFile,
+        );
+        print(`  ready after ${ms(Date.now() - startedAt)}`);
+        await waitForIngestion(env.E2E_SERVICE_TOKEN!, backend, logFile);
+        print(`  ${loadLine()}`);
+
+        for (const user of USERS) {
+          const context = await browser.newContext();
+          await context.addInitScript(firstRowsObserver, FIRST_ROW_SELECTOR);
+          await signIn(context, user);
+          // One unmeasured load fills the browser's cache with the app's scripts.
+          const warmUp = await measure(context);
+          checkMode(mode, warmUp);
+          const samples: Sample[] = [];
+          for (let i = 0; i < REPETITIONS; i++) {
+            const sample = await measure(context);
+            checkMode(mode, sample);
+            samples.push(sample);
+          }
+          await context.close();
+          results.push({ mode, user, samples });
+          print(
+            `  ${user}: first rows ${samples
+              .map(s => ms(s.firstRowsMs))
+              .join(', ')}; catalog bytes ${kib(
+              median(samples.map(s => s.wireBytesAtRows)),
+            )} to first rows, ${kib(
+              median(samples.map(s => s.wireBytesTotal)),
+            )} in all`,
+          );
+          print(`    catalog requests: ${warmUp.catalogRequests.join(' | ')}`);
+        }
+      } finally {
+        await stopProcess(backend);
+      }
+    }
+  } finally {
+    await browser.close();
+    await stopProcess(idp);
+    if (postgres) {
+      dropDatabases(postgres.url, postgres.prefix);
+    }
+    if (!args['work-dir']) {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }
+
+  report(results);
+  if (args.json) {
+    writeFileSync(
+      args.json,
+      JSON.stringify(
+        {
+          components: COMPONENTS,
+          repetitions: REPETITIONS,
+          database: postgres ? 'postgres' : 'sqlite',
+          loadAverage: os.loadavg(),
+          results,
+        },
+        null,
+        2,
+      ),
+    );
+  }
+}
+
+async function waitForIngestion(
+  token: string,
+  backend: ChildProcess,
+  logFile: string,
+) {
+  const startedAt = Date.now();
+  let count = 0;
+  let lastReport = 0;
+  await waitFor(
+    `ingestion of ${COMPONENTS} components`,
+    45 * 60_000,
+    async () => {
+      const response = await fetch(
+        `${backendUrl}/api/catalog/entities/by-query?filter=kind=component,metadata.tags=${BENCHMARK_TAG}&limit=1`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      if (!response.ok) {
+        return false;
+      }
+      count = ((await response.json()) as { totalItems: number }).totalItems;
+      if (Date.now() - lastReport > 30_000) {
+        lastReport = Date.now();
+        print(`  ${count} of ${COMPONENTS} components in the catalog`);
+      }
+      return count >= COMPONENTS;
+    },
+    backend,
+    logFile,
+  );
+  print(`  all ${count} components in after ${ms(Date.now() - startedAt)}`);
+}
+
+function dropDatabases(url: string, prefix: string) {
+  try {
+    const names = execFileSync(
+      'psql',
+      [
+        url,
+        '-At',
+        '-c',
+        `select datname from pg_database where datname like '${prefix}%'`,
+      ],
+      { encoding: 'utf8' },
+    )
+      .split('\n')
+      .filter(Boolean);
+    for (const name of names) {
+      execFileSync('psql', [url, '-c', `drop database if exists "${name}"`]);
+    }
+  } catch (error) {
+    printError(
+      `Could not drop the databases ${prefix}*: ${(error as Error).message}`,
+    );
+  }
+}
+
+function report(results: Result[]) {
+  print(
+    `\nResults: ${COMPONENTS} components, median of ${REPETITIONS} loads of ${catalogPath}`,
+  );
+  print(`  ${loadLine()}`);
+  for (const user of USERS) {
+    const byMode = Object.fromEntries(
+      results.filter(r => r.user === user).map(r => [r.mode, r.samples]),
+    ) as Record<Mode, Sample[]>;
+    const rows = MODES.map(mode => {
+      const samples = byMode[mode];
+      return {
+        mode,
+        firstRows: median(samples.map(s => s.firstRowsMs)),
+        min: Math.min(...samples.map(s => s.firstRowsMs)),
+        max: Math.max(...samples.map(s => s.firstRowsMs)),
+        firstCall: median(samples.map(s => s.firstCatalogCallMs)),
+        listLoaded: median(samples.map(s => s.listLoadedMs)),
+        atRows: median(samples.map(s => s.wireBytesAtRows)),
+        total: median(samples.map(s => s.wireBytesTotal)),
+        body: median(samples.map(s => s.bodyBytesTotal)),
+      };
+    });
+    print(`\n  ${user}`);
+    print(
+      '    mode          first rows (min-max)        first catalog call  list loaded  catalog bytes to first rows / in all (decoded)',
+    );
+    for (const row of rows) {
+      print(
+        [
+          `    ${row.mode.padEnd(13)}`,
+          `${ms(row.firstRows)} (${ms(row.min)}-${ms(row.max)})`.padEnd(27),
+          ms(row.firstCall).padEnd(19),
+          ms(row.listLoaded).padEnd(12),
+          `${kib(row.atRows)} / ${kib(row.total)} (${kib(row.body)})`,
+        ].join(' '),
+      );
+    }
+    const [paginated, unpaginated] = rows;
+    print(
+      `    unpaginated / paginated: ${(
+        unpaginated.firstRows / paginated.firstRows
+      ).toFixed(1)}x the time, ${(
+        unpaginated.atRows / paginated.atRows
+      ).toFixed(1)}x the bytes to first rows`,
+    );
+    print(
+      `    target first rows < ${TARGET_MS} ms with pagination: ${
+        paginated.firstRows < TARGET_MS ? 'met' : 'NOT met'
+      } (${ms(paginated.firstRows)})`,
+    );
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopAllSync();
+    process.exit(130);
+  });
+}
+process.once('exit', stopAllSync);
+
+main().catch(error => {
+  printError(error instanceof Error ? error.stack ?? error.message : error);
+  stopAllSync();
+  process.exit(1);
+});
