@@ -8,6 +8,7 @@ import appBackend from '@backstage/plugin-app-backend';
 import proxyBackend from '@backstage/plugin-proxy-backend';
 import authBackend from '@backstage/plugin-auth-backend';
 import authBackendModuleOidcProvider from '@backstage/plugin-auth-backend-module-oidc-provider';
+import { productionSignInGuard } from './security/productionSignInGuard';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
@@ -35,8 +36,9 @@ export const portalFeatures = {
   // Serving the frontend, and proxying to internal services
   frontend: [appBackend, proxyBackend],
 
-  // Sign-in through OpenID Connect: the local dev IdP, or the company IdP in production
-  signIn: [authBackend, authBackendModuleOidcProvider],
+  // Sign-in through OpenID Connect: the local dev IdP, or the company IdP in production. In
+  // production the backend refuses to start with the guest provider or the local dev IdP.
+  signIn: [authBackend, authBackendModuleOidcProvider, productionSignInGuard],
 
   // Software Catalog, with the owner-of grant relations and permission rules
   catalog: [

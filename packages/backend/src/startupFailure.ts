@@ -11,6 +11,10 @@ export function explainStartupFailure(error: unknown): string {
     const where = err.port ? `port ${err.port}` : 'the configured port';
     return `Portico backend cannot start: ${where} is already in use. Stop the process that listens there, or set backend.listen.port in app-config.`;
   }
+  if (err?.name === 'UnsafeProductionConfigError') {
+    // The production sign-in guard (security/productionSignInGuard.ts) says what to change.
+    return err.message;
+  }
   if (err?.code === 'EACCES' && err.syscall === 'listen') {
     return `Portico backend cannot start: not allowed to listen on port ${err.port}. Use a port above 1024 (backend.listen.port).`;
   }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Command line entry: node packages/dev-idp/src/main.mjs --users <catalog yaml> [--users ...]
+//   [--port 7010] [--redirect-uri <url> ...] [--production-stand-in]
 // Client id and secret come from the environment, as the portal's own config reads them.
+// --production-stand-in is for tests of the production image only (see README.md).
 import { parseArgs } from 'node:util';
 import { loadUsers } from './users.mjs';
 import { startDevIdp } from './server.mjs';
@@ -10,6 +12,7 @@ const { values } = parseArgs({
     users: { type: 'string', multiple: true },
     port: { type: 'string', default: process.env.DEV_IDP_PORT ?? '7010' },
     'redirect-uri': { type: 'string', multiple: true },
+    'production-stand-in': { type: 'boolean', default: false },
   },
 });
 
@@ -39,9 +42,14 @@ try {
     redirectUris: values['redirect-uri'] ?? [
       'http://localhost:7007/api/auth/oidc/handler/frame',
     ],
+    productionStandIn: values['production-stand-in'],
   });
   console.log(
-    `[dev-idp] OpenID Connect provider for ${users.size} users at ${issuer}`,
+    `[dev-idp] OpenID Connect provider for ${users.size} users at ${issuer}${
+      values['production-stand-in']
+        ? ' (production stand-in for tests: not marked development-only)'
+        : ''
+    }`,
   );
 } catch (error) {
   if (error.code === 'EADDRINUSE') {

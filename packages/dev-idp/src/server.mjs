@@ -51,9 +51,19 @@ async function readForm(req) {
 }
 
 /**
+ * The field of the discovery document that marks this provider as development-only. The backend
+ * refuses to start in production (`auth.environment: production`) with an OIDC provider whose
+ * metadata carries it.
+ */
+export const DEVELOPMENT_ONLY_MARKER = 'portico_development_only';
+
+/**
  * Starts the provider. Resolves to `{ issuer, close }` once it listens.
+ * `productionStandIn: true` leaves the development-only marker out of the discovery document, so
+ * that tests of the production image can use this provider in place of a company IdP.
  * @param {{ host?: string, port: number, users: Map<string, {id,email,name}>,
- *   clientId: string, clientSecret: string, redirectUris: string[] }} options
+ *   clientId: string, clientSecret: string, redirectUris: string[],
+ *   productionStandIn?: boolean }} options
  */
 export async function startDevIdp(options) {
   const host = options.host ?? '127.0.0.1';
@@ -76,6 +86,9 @@ export async function startDevIdp(options) {
       },
     ],
     jwks: { keys: [{ ...signingKey, use: 'sig', kid: 'dev-idp' }] },
+    discovery: options.productionStandIn
+      ? {}
+      : { [DEVELOPMENT_ONLY_MARKER]: true },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: {
       openid: ['sub'],

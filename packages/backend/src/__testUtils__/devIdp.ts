@@ -18,10 +18,14 @@ async function freePort(): Promise<number> {
  * port with the demo users, and points the portal's OIDC config (env) at it. `redirectUris` are
  * the portal callbacks it accepts (default: the local portal's, on port 7007); a sign-in through
  * it needs the callback of the backend under test.
+ *
+ * The provider marks itself development-only, and the backend refuses to start in production
+ * with it. Tests of the production image, where it stands in for a company IdP, pass
+ * `productionStandIn: true` (its `--production-stand-in` switch), which leaves the mark out.
  */
 export async function startDevIdpProcess(
   repoRoot: string,
-  options: { redirectUris?: string[] } = {},
+  options: { redirectUris?: string[]; productionStandIn?: boolean } = {},
 ) {
   const port = await freePort();
   const metadataUrl = `http://127.0.0.1:${port}/.well-known/openid-configuration`;
@@ -34,6 +38,7 @@ export async function startDevIdpProcess(
       '--port',
       String(port),
       ...(options.redirectUris ?? []).flatMap(uri => ['--redirect-uri', uri]),
+      ...(options.productionStandIn ? ['--production-stand-in'] : []),
     ],
     { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
   );

@@ -195,6 +195,7 @@ describeWithServer('PostgreSQL restarted under a running backend', () => {
     process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-restart-test';
     process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
     idp = await startDevIdpProcess(repoRoot, {
+      productionStandIn: true,
       redirectUris: [`http://127.0.0.1:${port}/api/auth/oidc/handler/frame`],
     });
     backend = await startImageBackend({

@@ -53,7 +53,8 @@ describeWithPostgres('the production image', () => {
     // The local identity provider reads its client from the environment, like the portal.
     process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-image-test';
     process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
-    idp = await startDevIdpProcess(repoRoot);
+    // The local IdP stands in for the company IdP (the guard refuses it otherwise).
+    idp = await startDevIdpProcess(repoRoot, { productionStandIn: true });
     markerDir = mkdtempSync(join(tmpdir(), 'portico-image-marker-'));
     startMarker = join(markerDir, 'started');
     writeFileSync(startMarker, '');

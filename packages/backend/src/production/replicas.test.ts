@@ -88,7 +88,7 @@ describeWithPostgres('two replicas of the image on one PostgreSQL', () => {
 
     process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-replica-test';
     process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
-    idp = await startDevIdpProcess(repoRoot);
+    idp = await startDevIdpProcess(repoRoot, { productionStandIn: true });
 
     const env: DeploymentEnv = {
       ...postgresEnv(),

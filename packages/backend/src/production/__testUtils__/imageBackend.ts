@@ -76,6 +76,11 @@ export interface StartImageBackendOptions {
   readyTimeoutMs?: number;
   /** The loopback port to listen on (default: a free one), when others must know it first. */
   port?: number;
+  /**
+   * For starts that must be refused: resolve once the process has exited and its output is
+   * read (stop() then gives the exit code), and fail if it becomes ready instead.
+   */
+  expectExit?: boolean;
 }
 
 function tail(lines: string[]) {
@@ -138,6 +143,7 @@ export async function startImageBackend(
   const exited = new Promise<number | null>(resolve =>
     child.once('exit', code => resolve(code)),
   );
+  const closed = new Promise(resolve => child.once('close', resolve));
 
   const backend: ImageBackend = {
     name,
@@ -176,7 +182,15 @@ export async function startImageBackend(
     const status = await fetch(`${baseUrl}/.backstage/health/v1/readiness`)
       .then(r => r.status)
       .catch(() => 0);
+    if (status === 200 && options.expectExit) {
+      await backend.stop();
+      throw new Error(`${name} became ready, but should have refused to start`);
+    }
     if (status === 200) return backend;
+    if (child.exitCode !== null && options.expectExit) {
+      await closed;
+      return backend;
+    }
     if (child.exitCode !== null || Date.now() > deadline) {
       await backend.stop();
       throw new Error(
