@@ -5,15 +5,19 @@
  *
  * Seeds a scaled-up Harborline organization into a fresh database, then
  * measures the catalog's list endpoints for an admin and an ordinary member
- * under three backends started one after the other on that database:
+ * under four backends running side by side on that database:
  *
- *   indexed   the policy as shipped: read is one HAS_ACCESS_RELATION lookup
- *   or        the same policy sending read as anyOf[relation, isEntityKind]
+ *   indexed   the policy as shipped: read is one HAS_ACCESS_RELATION lookup,
+ *             and responses name no entity the user may not read
+ *   unhidden  the same, without removing the refs of unreadable entities
+ *   or        the policy sending read as anyOf[relation, isEntityKind]
  *   disabled  permission.enabled false (no policy, no permission call)
  *
- * Only one backend runs at a time, with a processing interval far beyond the
- * run, so that no processing competes with the measured requests. The
- * database is dropped at the end. See docs/owner-of-benchmark.md.
+ * Requests alternate between the backends (each repetition runs the same
+ * operation on every backend, in rotating order), so a change of machine
+ * load during the run affects every column alike. The processing interval is
+ * far beyond the run, so no processing competes with the measured requests.
+ * The database is dropped at the end. See docs/owner-of-benchmark.md.
  */
 
 import {
@@ -275,7 +279,8 @@ function policyModule(variant: 'indexed' | 'or') {
   });
 }
 
-type Variant = 'indexed' | 'or' | 'disabled';
+const VARIANTS = ['indexed', 'unhidden', 'or', 'disabled'] as const;
+type Variant = (typeof VARIANTS)[number];
 
 async function startBackend(
   knex: Knex,
@@ -288,7 +293,14 @@ async function startBackend(
       processingInterval: { hours: 24 },
       rules: [{ allow: ['Component', 'System', 'Group', 'User', 'Template'] }],
     },
-    permission: { enabled: variant !== 'disabled', ...SETTINGS_CONFIG },
+    permission: {
+      enabled: variant !== 'disabled',
+      ...SETTINGS_CONFIG,
+      ownerOf: {
+        ...SETTINGS_CONFIG.ownerOf,
+        hideUnreadableRelations: variant !== 'unhidden',
+      },
+    },
   };
   return startTestBackend({
     features: [
@@ -308,7 +320,10 @@ async function startBackend(
       // permission.enabled false nothing calls it.
       ...(variant === 'disabled'
         ? []
-        : [permissionPlugin, policyModule(variant)]),
+        : [
+            permissionPlugin,
+            policyModule(variant === 'or' ? 'or' : 'indexed'),
+          ]),
     ],
   });
 }
@@ -443,18 +458,28 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-async function measure(run: () => Promise<Timed>) {
+/**
+ * Runs one operation on every backend: warm-ups first, then the repetitions,
+ * each visiting the backends in a rotating order. Returns each backend's
+ * median.
+ */
+async function measureSideBySide(
+  runs: Array<() => Promise<Timed>>,
+): Promise<Array<{ ms: number; count: number }>> {
   for (let i = 0; i < WARMUPS; i++) {
-    await run();
+    for (const run of runs) await run();
   }
-  const times: number[] = [];
-  let count = 0;
-  for (let i = 0; i < REPETITIONS; i++) {
-    const result = await run();
-    times.push(result.ms);
-    count = result.count;
+  const times = runs.map(() => [] as number[]);
+  const counts = runs.map(() => 0);
+  for (let rep = 0; rep < REPETITIONS; rep++) {
+    for (let k = 0; k < runs.length; k++) {
+      const index = (rep + k) % runs.length;
+      const result = await runs[index]();
+      times[index].push(result.ms);
+      counts[index] = result.count;
+    }
   }
-  return { ms: median(times), count };
+  return times.map((t, i) => ({ ms: median(t), count: counts[i] }));
 }
 
 const OPERATIONS = [
@@ -467,20 +492,34 @@ const OPERATIONS = [
 type Operation = (typeof OPERATIONS)[number];
 type Column = Map<Operation, { ms: number; count: number }>;
 
+/** Every operation for one user, side by side on the given backends. */
 async function measureUser(
-  backend: TestBackend,
+  backends: Array<{ title: string; backend: TestBackend }>,
   userRef: string,
   sampleRefs: string[],
-): Promise<{ column: Column; visible: string[] }> {
-  const c = client(backend, userRef);
-  const column: Column = new Map();
-  column.set(OPERATIONS[0], await measure(() => c.firstPage()));
-  column.set(OPERATIONS[1], await measure(() => c.allPages()));
-  column.set(OPERATIONS[2], await measure(() => c.allPagesFull()));
-  column.set(OPERATIONS[3], await measure(() => c.facets()));
-  column.set(OPERATIONS[4], await measure(() => c.byRefs(sampleRefs)));
-  const visible = (await c.allPages()).refs.sort();
-  return { column, visible };
+): Promise<Array<{ title: string; column: Column }>> {
+  const clients = backends.map(b => client(b.backend, userRef));
+  const columns = backends.map(b => ({
+    title: b.title,
+    column: new Map() as Column,
+  }));
+  const operations: Record<
+    Operation,
+    (c: ReturnType<typeof client>) => Promise<Timed>
+  > = {
+    [OPERATIONS[0]]: c => c.firstPage(),
+    [OPERATIONS[1]]: c => c.allPages(),
+    [OPERATIONS[2]]: c => c.allPagesFull(),
+    [OPERATIONS[3]]: c => c.facets(),
+    [OPERATIONS[4]]: c => c.byRefs(sampleRefs),
+  };
+  for (const op of OPERATIONS) {
+    const results = await measureSideBySide(
+      clients.map(c => () => operations[op](c)),
+    );
+    results.forEach((result, i) => columns[i].column.set(op, result));
+  }
+  return columns;
 }
 
 // ---------------------------------------------------------------- main
@@ -545,34 +584,63 @@ async function main() {
       ...Array.from({ length: 25 }, (_, i) => componentRefs[i * step]),
     ];
 
-    const columns: Array<{ title: string; column: Column }> = [];
-    const visibleBy: Record<string, string[]> = {};
-    for (const variant of ['indexed', 'or', 'disabled'] as const) {
-      if (!backend) {
-        backend = await startBackend(knex, variant, new TestEntityProvider());
-      }
-      console.log(
-        `Measuring ${variant} (load average ${os
-          .loadavg()
-          .map(l => l.toFixed(1))
-          .join(' ')})`,
+    const backends: Record<Variant, TestBackend> = {
+      indexed: backend,
+    } as Record<Variant, TestBackend>;
+    for (const variant of VARIANTS.filter(v => v !== 'indexed')) {
+      backends[variant] = await startBackend(
+        knex,
+        variant,
+        new TestEntityProvider(),
       );
-      if (variant !== 'disabled') {
-        const admin = await measureUser(backend, ADMIN, sampleRefs);
-        columns.push({ title: `admin ${variant}`, column: admin.column });
-      }
-      const result = await measureUser(backend, member, sampleRefs);
-      columns.push({ title: `member ${variant}`, column: result.column });
-      visibleBy[variant] = result.visible;
-      await backend.stop();
-      backend = undefined;
     }
+    console.log(
+      `Measuring side by side (load average ${os
+        .loadavg()
+        .map(l => l.toFixed(1))
+        .join(' ')})`,
+    );
+    const withPolicy = VARIANTS.filter(v => v !== 'disabled');
+    const columns = [
+      ...(
+        await measureUser(
+          withPolicy.map(v => ({ title: v, backend: backends[v] })),
+          ADMIN,
+          sampleRefs,
+        )
+      ).map(c => ({ ...c, title: `admin ${c.title}` })),
+      ...(
+        await measureUser(
+          VARIANTS.map(v => ({ title: v, backend: backends[v] })),
+          member,
+          sampleRefs,
+        )
+      ).map(c => ({ ...c, title: `member ${c.title}` })),
+    ];
+    console.log(
+      `Measured (load average ${os
+        .loadavg()
+        .map(l => l.toFixed(1))
+        .join(' ')})`,
+    );
 
-    const same =
-      JSON.stringify(visibleBy.indexed) === JSON.stringify(visibleBy.or);
+    const visibleBy: Record<string, string[]> = {};
+    for (const variant of withPolicy) {
+      visibleBy[variant] = (
+        await client(backends[variant], member).allPages()
+      ).refs.sort();
+    }
+    for (const variant of VARIANTS) {
+      await backends[variant].stop();
+    }
+    backend = undefined;
+
+    const same = withPolicy.every(
+      v => JSON.stringify(visibleBy[v]) === JSON.stringify(visibleBy.indexed),
+    );
     if (!same) {
       throw new Error(
-        'The indexed and the OR read decisions show the member different entities',
+        'The indexed, unhidden and OR read decisions show the member different entities',
       );
     }
 
@@ -601,15 +669,18 @@ function printTable(
     'operation',
     'admin (owner-of)',
     'member indexed',
+    'member unhidden',
     'member OR',
     'member disabled',
     'indexed/disabled',
+    'unhidden/disabled',
     'OR/disabled',
     'OR/indexed',
   ];
   const rows = OPERATIONS.map(op => {
     const admin = get('admin indexed', op);
     const indexed = get('member indexed', op);
+    const unhidden = get('member unhidden', op);
     const or = get('member or', op);
     const disabled = get('member disabled', op);
     const cell = (m: { ms: number; count: number }) =>
@@ -618,9 +689,11 @@ function printTable(
       op,
       cell(admin),
       cell(indexed),
+      cell(unhidden),
       cell(or),
       cell(disabled),
       ratio(indexed.ms, disabled.ms),
+      ratio(unhidden.ms, disabled.ms),
       ratio(or.ms, disabled.ms),
       ratio(or.ms, indexed.ms),
     ];
