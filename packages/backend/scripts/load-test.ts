@@ -1,0 +1,431 @@
+/*
+ * Load test of the portal backend as deployed, with ordinary users signed in.
+ *
+ *   yarn workspace backend load-test [--entities 10000] [--duration 60] [--connections 50]
+ *                                    [--timeout 10] [--users bob,carol] [--term "shipment tracking"]
+ *
+ * A script, not a test: the test suite never runs it. It
+ *  1. builds the production image folder (as the image tests do) and starts the image's command
+ *     (NODE_ENV=production) on PostgreSQL (LOAD_TEST_POSTGRES_URL, default
+ *     postgresql://postgres@127.0.0.1:5432) under a fresh database prefix, dropped at the end,
+ *     with the owner-of policy on, the demo organization and a generated catalog file of
+ *     --entities Components owned round-robin by the demo teams;
+ *  2. waits until the catalog lists every entity and the search index holds them;
+ *  3. signs the users in through the local OpenID Connect provider, as the browser does, and
+ *     checks that each sees their own filtered view: by-query's total is what the policy allows
+ *     (computed from the catalog's groups and owners), and search results are entities they may
+ *     read;
+ *  4. runs autocannon on loopback against the catalog page's first request (by-query, first page
+ *     of 50 components by name) and a search, --connections connections for --duration seconds
+ *     each, the requests alternating between the users' tokens;
+ *  5. prints requests/s, latency percentiles, errors and non-2xx answers, and exits 1 on any
+ *     error, non-2xx answer or failed check.
+ *
+ * Results and method: docs/load-test.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import knexFactory from 'knex';
+import { startDevIdpProcess } from '../src/__testUtils__/devIdp';
+import {
+  GeneratedComponent,
+  harborlineTeams,
+  writeGeneratedCatalog,
+} from '../src/__testUtils__/generatedCatalog';
+import { signInThroughIdp } from '../src/__testUtils__/oidcSignIn';
+import {
+  freePort,
+  ImageBackend,
+  startImageBackend,
+  staticAccessToken,
+} from '../src/production/__testUtils__/imageBackend';
+import {
+  prepareImage,
+  repoRoot,
+} from '../src/production/__testUtils__/imageRecipe';
+
+// ---------------------------------------------------------------- options
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : process.argv[index + 1];
+}
+function numberOption(name: string, fallback: number): number {
+  const value = Number(option(name, String(fallback)));
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`--${name} must be a positive integer`);
+  }
+  return value;
+}
+
+const entityCount = numberOption('entities', 10_000);
+const durationSeconds = numberOption('duration', 60);
+const connections = numberOption('connections', 50);
+/** A request without an answer within this many seconds counts as an error (a timeout). */
+const timeoutSeconds = numberOption('timeout', 10);
+const users = option('users', 'bob,carol').split(',');
+const searchTerm = option('term', 'shipment tracking');
+const postgresUrl =
+  process.env.LOAD_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+
+const log = (message: string) =>
+  process.stdout.write(`[load-test] ${message}\n`);
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check().catch(() => undefined);
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2000);
+  }
+}
+
+// ---------------------------------------------------------------- the policy, as a plain model
+
+interface CatalogEntity {
+  kind: string;
+  metadata: { name: string };
+  spec?: { owner?: string };
+  relations?: Array<{ type: string; targetRef: string }>;
+}
+
+/**
+ * The group refs the owner-of policy counts for a user with nestedGroups: the user's memberOf
+ * relations, then every group's childOf relations, transitively (see the policy's README).
+ */
+function userClaims(
+  user: string,
+  groups: CatalogEntity[],
+  userEntity: CatalogEntity,
+) {
+  const parents = new Map(
+    groups.map(g => [
+      `group:default/${g.metadata.name}`,
+      (g.relations ?? [])
+        .filter(r => r.type === 'childOf')
+        .map(r => r.targetRef),
+    ]),
+  );
+  const claims = new Set<string>([`user:default/${user}`]);
+  const queue = (userEntity.relations ?? [])
+    .filter(r => r.type === 'memberOf')
+    .map(r => r.targetRef);
+  while (queue.length) {
+    const group = queue.shift()!;
+    if (claims.has(group)) continue;
+    claims.add(group);
+    queue.push(...(parents.get(group) ?? []));
+  }
+  return claims;
+}
+
+// ---------------------------------------------------------------- main
+
+interface Measurement {
+  name: string;
+  result: autocannon.Result;
+}
+
+async function main() {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  };
+  process.once('SIGINT', () => {
+    cleanup().finally(() => process.exit(130));
+  });
+
+  try {
+    return await run(cleanups);
+  } finally {
+    await cleanup();
+  }
+}
+
+async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
+  log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(
+      os.totalmem() /
+      2 ** 30
+    ).toFixed(1)} GiB, Node ${process.version}, load average ${os
+      .loadavg()
+      .map(l => l.toFixed(2))
+      .join(' ')}`,
+  );
+  log('preparing the production image folder');
+  const imageDir = await prepareImage();
+
+  const workDir = mkdtempSync(join(os.tmpdir(), 'portico-load-'));
+  cleanups.push(async () => rmSync(workDir, { recursive: true, force: true }));
+  const catalogFile = join(workDir, 'generated-catalog.yaml');
+  const components: GeneratedComponent[] = writeGeneratedCatalog(catalogFile, {
+    count: entityCount,
+    namePrefix: 'load',
+    owners: harborlineTeams,
+  });
+  const ownerByName = new Map(components.map(c => [c.name, c.owner]));
+
+  const prefix = `portico_load_${randomBytes(4).toString('hex')}_`;
+  const admin = knexFactory({ client: 'pg', connection: postgresUrl });
+  cleanups.push(async () => {
+    const { rows } = await admin.raw(
+      'select datname from pg_database where starts_with(datname, ?)',
+      [prefix],
+    );
+    for (const { datname } of rows) {
+      await admin.raw('drop database if exists ?? with (force)', [datname]);
+    }
+    await admin.destroy();
+  });
+  const postgresVersion = (await admin.raw('show server_version')).rows[0]
+    .server_version;
+  const url = new URL(postgresUrl);
+
+  const port = await freePort();
+  process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-load-test';
+  process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
+  // The local provider stands in for the company IdP that production signs in through.
+  const idp = await startDevIdpProcess(repoRoot, {
+    productionStandIn: true,
+    redirectUris: [`http://127.0.0.1:${port}/api/auth/oidc/handler/frame`],
+  });
+  cleanups.push(() => idp.stop());
+
+  const access = staticAccessToken('load-test');
+  log(
+    `starting the backend on PostgreSQL ${postgresVersion} with ${entityCount} generated components`,
+  );
+  const backend: ImageBackend = await startImageBackend({
+    imageDir,
+    name: 'load-test',
+    port,
+    readyTimeoutMs: 300_000,
+    env: {
+      POSTGRES_HOST: url.hostname,
+      POSTGRES_PORT: url.port || '5432',
+      POSTGRES_USER: decodeURIComponent(url.username) || 'postgres',
+      POSTGRES_PASSWORD:
+        decodeURIComponent(url.password) || 'unused-with-trust',
+      AUTH_OIDC_METADATA_URL: idp.metadataUrl,
+      AUTH_OIDC_CLIENT_ID: process.env.AUTH_OIDC_CLIENT_ID,
+      AUTH_OIDC_CLIENT_SECRET: process.env.AUTH_OIDC_CLIENT_SECRET,
+      AUTH_SESSION_SECRET: randomBytes(24).toString('hex'),
+    },
+    config: {
+      backend: {
+        database: { prefix },
+        auth: { externalAccess: [access.config] },
+      },
+      catalog: {
+        locations: [
+          {
+            type: 'file',
+            target: join(repoRoot, 'demo-data/org.yaml'),
+            rules: [{ allow: ['User', 'Group'] }],
+          },
+          { type: 'file', target: catalogFile },
+        ],
+      },
+    },
+  });
+  cleanups.push(() => backend.stop());
+
+  const asService = { authorization: `Bearer ${access.token}` };
+  const getJson = async (path: string, headers: Record<string, string>) => {
+    const response = await fetch(`${backend.baseUrl}${path}`, { headers });
+    if (response.status !== 200) {
+      throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    }
+    return response.json();
+  };
+
+  const ingestStart = Date.now();
+  await until(
+    'the catalog to list every component',
+    async () => {
+      const page = await getJson(
+        '/api/catalog/entities/by-query?filter=kind=component&limit=0',
+        asService,
+      );
+      return page.totalItems === entityCount ? true : undefined;
+    },
+    30 * 60_000,
+  );
+  log(
+    `catalog lists ${entityCount} components after ${(
+      (Date.now() - ingestStart) /
+      1000
+    ).toFixed(0)} s`,
+  );
+  await until(
+    'the search index to hold every component',
+    async () => {
+      const answer = await getJson(
+        `/api/search/query?${new URLSearchParams({
+          term: 'generated component',
+          'types[0]': 'software-catalog',
+        })}`,
+        asService,
+      );
+      return answer.numberOfResults >= entityCount ? true : undefined;
+    },
+    30 * 60_000,
+  );
+  log(
+    `search index complete after ${((Date.now() - ingestStart) / 1000).toFixed(
+      0,
+    )} s`,
+  );
+
+  // ------------------------------------------------------------ sign-in and the filtered views
+
+  const groups: CatalogEntity[] = (
+    await getJson(
+      '/api/catalog/entities/by-query?filter=kind=group&limit=500',
+      asService,
+    )
+  ).items;
+  const tokens: string[] = [];
+  const checks: string[] = [];
+  const failures: string[] = [];
+  for (const user of users) {
+    const signedIn = await signInThroughIdp({
+      backendUrl: backend.baseUrl,
+      user,
+      environment: 'production',
+    });
+    tokens.push(signedIn.token);
+    const asUser = { authorization: `Bearer ${signedIn.token}` };
+    const userEntity: CatalogEntity = await getJson(
+      `/api/catalog/entities/by-name/user/default/${user}`,
+      asService,
+    );
+    const claims = userClaims(user, groups, userEntity);
+    const allowed = components.filter(c =>
+      claims.has(`group:default/${c.owner}`),
+    );
+
+    const firstPage = await getJson(
+      '/api/catalog/entities/by-query?limit=50&orderField=metadata.name,asc&filter=kind=component',
+      asUser,
+    );
+    const foreign = (firstPage.items as CatalogEntity[]).filter(
+      e => !claims.has(String(e.spec?.owner)),
+    );
+    const search = await getJson(
+      `/api/search/query?${new URLSearchParams({ term: searchTerm })}`,
+      asUser,
+    );
+    const unreadable = (
+      search.results as Array<{ document: { location: string } }>
+    ).filter(r => {
+      const name = r.document.location.split('/').pop()!;
+      const owner = ownerByName.get(name);
+      return owner !== undefined && !claims.has(`group:default/${owner}`);
+    });
+    const line = `${user} (${signedIn.userEntityRef}): by-query total ${firstPage.totalItems}, policy allows ${allowed.length} of ${entityCount}; first page ${firstPage.items.length} items, ${foreign.length} not theirs; search "${searchTerm}" ${search.results.length} results, ${unreadable.length} unreadable`;
+    checks.push(line);
+    log(line);
+    if (
+      firstPage.totalItems !== allowed.length ||
+      allowed.length >= entityCount ||
+      foreign.length > 0 ||
+      unreadable.length > 0 ||
+      search.results.length === 0
+    ) {
+      failures.push(`filtered view of ${user} is wrong: ${line}`);
+    }
+  }
+
+  // ------------------------------------------------------------ load
+
+  const targets = [
+    {
+      name: 'catalog list (by-query, first page)',
+      path: '/api/catalog/entities/by-query?limit=50&orderField=metadata.name,asc&filter=kind=component',
+    },
+    {
+      name: `search ("${searchTerm}")`,
+      path: `/api/search/query?${new URLSearchParams({ term: searchTerm })}`,
+    },
+  ];
+  const measurements: Measurement[] = [];
+  for (const target of targets) {
+    let next = 0;
+    const loadBefore = os.loadavg()[0];
+    log(`${target.name}: ${connections} connections for ${durationSeconds} s`);
+    const result = await autocannon({
+      url: `${backend.baseUrl}${target.path}`,
+      connections,
+      duration: durationSeconds,
+      timeout: timeoutSeconds,
+      // Alternate between the users, as several people would use the portal at once.
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: request => ({
+            ...request,
+            headers: {
+              ...request.headers,
+              authorization: `Bearer ${tokens[next++ % tokens.length]}`,
+            },
+          }),
+        },
+      ],
+    });
+    measurements.push({ name: target.name, result });
+    log(
+      `${target.name}: load average before ${loadBefore.toFixed(2)}, after ${os
+        .loadavg()[0]
+        .toFixed(2)}`,
+    );
+  }
+
+  // ------------------------------------------------------------ report
+
+  const rows = measurements.map(({ name, result }) => ({
+    endpoint: name,
+    'requests/s': result.requests.average.toFixed(1),
+    requests: result.requests.total,
+    'p50 ms': result.latency.p50,
+    'p90 ms': result.latency.p90,
+    'p99 ms': result.latency.p99,
+    'max ms': result.latency.max,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+  }));
+  console.table(rows);
+  for (const { name, result } of measurements) {
+    if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+      failures.push(
+        `${name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
+      );
+    }
+  }
+  log(
+    `load average at the end: ${os
+      .loadavg()
+      .map(l => l.toFixed(2))
+      .join(' ')}`,
+  );
+  for (const failure of failures) log(`FAILED: ${failure}`);
+  return failures.length === 0;
+}
+
+main().then(
+  ok => process.exit(ok ? 0 : 1),
+  error => {
+    process.stderr.write(`[load-test] ${error.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
