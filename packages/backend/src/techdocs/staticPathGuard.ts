@@ -21,19 +21,71 @@ type DocsHandler = ReturnType<PublisherBase['docsRouter']>;
  */
 const encodedSeparator = /%(2f|5c)/i;
 
-/** Wraps a docs file handler so that paths with encoded separators are 404. */
+/**
+ * Why a static docs path (the part after `/static/docs`, still encoded) must
+ * not be served, or undefined when it may be.
+ *
+ * TechDocs checks read access only when the path matches
+ * `/:namespace/:kind/:name`, which needs three non-empty segments, while the
+ * file server collapses empty segments: `/default//component/<hidden>/` skipped
+ * the check and served the hidden entity's docs. Dot segments (browsers
+ * resolve them before sending), NUL characters and malformed percent-encoding
+ * (a 500 from TechDocs' own `decodeURI`) are refused as well.
+ */
+export function unsafeDocsPath(path: string): string | undefined {
+  if (encodedSeparator.test(path)) {
+    return 'an encoded path separator';
+  }
+  const segments = path.split('/').slice(1);
+  let decoded: string[];
+  try {
+    decoded = segments.map(segment => decodeURIComponent(segment));
+  } catch {
+    return 'malformed percent-encoding';
+  }
+  const [namespace, kind, name, ...rest] = decoded;
+  if (!namespace || !kind || !name) {
+    return 'no namespace, kind and name';
+  }
+  if (rest.slice(0, -1).includes('')) {
+    return 'an empty path segment';
+  }
+  if (decoded.some(s => s === '.' || s === '..')) {
+    return 'a dot segment';
+  }
+  if (decoded.some(s => s.includes('\\') || s.includes('\u0000'))) {
+    return 'a backslash or NUL character';
+  }
+  return undefined;
+}
+
+const notFound = {
+  error: { name: 'NotFoundError', message: 'Content not found' },
+};
+
+/** Wraps a docs file handler so that unsafe paths are 404. */
 export function guardDocsHandler(handler: DocsHandler): DocsHandler {
   return (req, res, next) => {
-    const rawPath = (req.originalUrl ?? req.url).split('?')[0];
-    if (encodedSeparator.test(rawPath)) {
-      res.status(404).json({
-        error: { name: 'NotFoundError', message: 'Content not found' },
-      });
+    if (unsafeDocsPath(req.path) !== undefined) {
+      res.status(404).json(notFound);
       return;
     }
     handler(req, res, next);
   };
 }
+
+/**
+ * Refuses unsafe static docs paths with a 404 before TechDocs' routes, so
+ * neither its read check nor its file server sees them.
+ */
+export const guardStaticDocsRequests: DocsHandler = (req, res, next) => {
+  const match = /^\/static\/docs(?=\/|$)/i.exec(req.path);
+  if (match && unsafeDocsPath(req.path.slice(match[0].length)) !== undefined) {
+    res.status(404).json(notFound);
+    return;
+  }
+  next();
+};
 
 /** The configured publisher, with its static file handler guarded. */
 export function guardPublisher(inner: PublisherBase): PublisherBase {
@@ -51,9 +103,10 @@ export function guardPublisher(inner: PublisherBase): PublisherBase {
 }
 
 /**
- * TechDocs module: serves docs through the publisher configured in
- * `techdocs.publisher`, refusing paths that could reach another entity's docs
- * past the per-entity read check.
+ * TechDocs module: refuses static docs paths that could reach another
+ * entity's docs past the per-entity read check, both in front of TechDocs'
+ * routes and in the publisher configured in `techdocs.publisher`, whose docs
+ * it serves.
  */
 export const techdocsModuleStaticPathGuard = createBackendModule({
   pluginId: 'techdocs',
@@ -63,10 +116,12 @@ export const techdocsModuleStaticPathGuard = createBackendModule({
       deps: {
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        httpRouter: coreServices.httpRouter,
         discovery: coreServices.discovery,
         publishers: techdocsPublisherExtensionPoint,
       },
-      async init({ config, logger, discovery, publishers }) {
+      async init({ config, logger, httpRouter, discovery, publishers }) {
+        httpRouter.use(guardStaticDocsRequests);
         const inner = await Publisher.fromConfig(config, { logger, discovery });
         publishers.registerPublisher(
           (config.getOptionalString('techdocs.publisher.type') ??
