@@ -22,6 +22,11 @@ import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-b
 import scaffolderLocalGit from '@portico/plugin-scaffolder-backend-module-local-git';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
 import { techdocsModuleStaticPathGuard } from './techdocs/staticPathGuard';
+import {
+  catalogModuleRequestGuards,
+  permissionModuleRequestGuards,
+  scaffolderModuleRequestGuards,
+} from './requestGuards/modules';
 import searchBackend from '@backstage/plugin-search-backend';
 import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
 import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-catalog';
@@ -40,9 +45,11 @@ export const portalFeatures = {
   // production the backend refuses to start with the guest provider or the local dev IdP.
   signIn: [authBackend, authBackendModuleOidcProvider, productionSignInGuard],
 
-  // Software Catalog, with the owner-of grant relations and permission rules
+  // Software Catalog, with the owner-of grant relations and permission rules, refusing hostile
+  // requests (NUL characters, oversized bodies, locations outside backend.reading.allow) clearly
   catalog: [
     catalogBackend,
+    catalogModuleRequestGuards,
     catalogBackendModuleScaffolderEntityModel,
     catalogBackendModuleLogs,
     catalogBackendModuleOwnerOf,
@@ -51,11 +58,16 @@ export const portalFeatures = {
   ],
 
   // Permissions: the owner-of policy, consulted when `permission.enabled` is true
-  permissions: [permissionBackend, permissionBackendModuleOwnerOf],
+  permissions: [
+    permissionBackend,
+    permissionModuleRequestGuards,
+    permissionBackendModuleOwnerOf,
+  ],
 
-  // Software Templates
+  // Software Templates, refusing NUL characters and oversized bodies clearly
   templates: [
     scaffolderBackend,
+    scaffolderModuleRequestGuards,
     scaffolderBackendModuleGithub,
     scaffolderBackendModuleNotifications,
     scaffolderLocalGit,

@@ -1,0 +1,69 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { jsonBodyGuard, nulQueryGuard } from './jsonBody';
+import { locationTargetGuard } from './locationTarget';
+
+/**
+ * Catalog module: answers hostile requests with a clear 4xx before they reach
+ * the catalog. NUL characters in URLs and bodies (a 500 on PostgreSQL),
+ * bodies over the catalog's own 100 KiB JSON limit (413, not 400), and
+ * locations the URL reader may not read (refused at registration, not only
+ * reported later). Module middleware runs before the plugin's routes.
+ */
+export const catalogModuleRequestGuards = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'request-guards',
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        urlReader: coreServices.urlReader,
+      },
+      async init({ httpRouter, urlReader }) {
+        httpRouter.use(nulQueryGuard());
+        httpRouter.use(jsonBodyGuard({ limitBytes: 100 * 1024 }));
+        httpRouter.use(locationTargetGuard(urlReader));
+      },
+    });
+  },
+});
+
+/**
+ * Scaffolder module: NUL characters in URLs and bodies are a 400 and bodies
+ * over the scaffolder's own 10 MB JSON limit a 413 (it reports its limit as
+ * a 400).
+ */
+export const scaffolderModuleRequestGuards = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'request-guards',
+  register({ registerInit }) {
+    registerInit({
+      deps: { httpRouter: coreServices.httpRouter },
+      async init({ httpRouter }) {
+        httpRouter.use(nulQueryGuard());
+        httpRouter.use(jsonBodyGuard({ limitBytes: 10 * 1024 * 1024 }));
+      },
+    });
+  },
+});
+
+/**
+ * Permission module: NUL characters in URLs and bodies are a 400. The
+ * permission backend hands resource refs on to the catalog, where PostgreSQL
+ * cannot compare them, and answered 500.
+ */
+export const permissionModuleRequestGuards = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'request-guards',
+  register({ registerInit }) {
+    registerInit({
+      deps: { httpRouter: coreServices.httpRouter },
+      async init({ httpRouter }) {
+        httpRouter.use(nulQueryGuard());
+        httpRouter.use(jsonBodyGuard({ limitBytes: 100 * 1024 }));
+      },
+    });
+  },
+});
