@@ -4,7 +4,7 @@
  * as public with the reason it is.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Server } from 'node:http';
+import { Server, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -391,6 +391,42 @@ async function send(
   return res;
 }
 
+/**
+ * Asks to open a WebSocket at `path`, with `token` where the signals plugin reads it (the
+ * Sec-WebSocket-Protocol header, as browsers cannot set Authorization on WebSockets). Resolves
+ * with the status: 101 when the connection is accepted.
+ */
+function webSocketStatus(
+  baseUrl: string,
+  path: string,
+  token?: string,
+  timeoutMs = 10_000,
+) {
+  return new Promise<number>((resolve, reject) => {
+    const req = httpRequest(`${baseUrl}${path}`, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+        ...(token ? { 'sec-websocket-protocol': token } : {}),
+      },
+      timeout: timeoutMs,
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode!);
+    });
+    req.on('response', res => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${path}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** Runs `fn` over `items`, `concurrency` at a time. */
 async function forEachLimited<T>(
   items: T[],
@@ -417,6 +453,7 @@ describe.each(databases.eachSupportedId())(
     let backendKey: TestSigningKey;
     let issuer: string;
     let badCredentials: Credentials[];
+    let badTokens: Record<string, string>;
     let appBuilt: boolean;
     const httpRouters: HttpRouterRecord = new Map();
 
@@ -486,6 +523,7 @@ describe.each(databases.eachSupportedId())(
         unsigned: unsignedUserToken(anAdmin),
         expired: await signUserToken(backendKey, expired),
       };
+      badTokens = tokens;
       badCredentials = [
         { name: 'no credentials' },
         ...Object.entries(tokens).map(([name, token]) => ({
@@ -648,6 +686,31 @@ describe.each(databases.eachSupportedId())(
         }
       });
       expect(refused).toEqual([]);
+    });
+
+    it('opens signals WebSockets only to valid tokens, or to anonymous callers as the guest who gets broadcasts only', async () => {
+      // The plugin starts listening for upgrades when a first upgrade request reaches its
+      // router as a plain request; that one is never answered.
+      await webSocketStatus(baseUrl, '/api/signals', undefined, 2000).catch(
+        () => undefined,
+      );
+      const wrong: string[] = [];
+      for (const [name, token] of Object.entries(badTokens)) {
+        const status = await webSocketStatus(baseUrl, '/api/signals', token);
+        if (status !== 401) wrong.push(`${name} token: ${status}`);
+      }
+      expect(wrong).toEqual([]);
+      const now = epochSeconds();
+      const valid = await signUserToken(backendKey, {
+        issuer,
+        sub: 'user:default/alice',
+        iat: now,
+        exp: now + 600,
+      });
+      expect(await webSocketStatus(baseUrl, '/api/signals', valid)).toBe(101);
+      // Backstage's design: without a token the connection is the guest's, and receives only
+      // the signals sent to everyone (broadcast notifications).
+      expect(await webSocketStatus(baseUrl, '/api/signals')).toBe(101);
     });
 
     it("lists no action to anonymous callers of the auth plugin's public router", async () => {
