@@ -287,6 +287,9 @@ describeWithServer('PostgreSQL restarted under a running backend', () => {
       await getSetting('theme'),
       await putSetting('theme', 'light'),
     ]) {
+      process.stderr.write(
+        `[postgres-restart] while down: ${outcome.what} → ${outcome.status} ${outcome.errorName}\n`,
+      );
       expectCleanServerError(outcome);
     }
 
@@ -351,6 +354,16 @@ describeWithServer('PostgreSQL restarted under a running backend', () => {
     });
     trafficRunning = false;
     await trafficDone;
+    const tally = new Map<string, number>();
+    for (const { phase: p, what, status, errorName } of traffic) {
+      const key = `${p} ${what} ${status}${errorName ? ` ${errorName}` : ''}`;
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    }
+    process.stderr.write(
+      `[postgres-restart] background traffic: ${[...tally]
+        .map(([key, count]) => `${key} ×${count}`)
+        .join(', ')}\n`,
+    );
     for (const record of traffic) {
       if (record.status !== 200) expectCleanServerError(record);
     }
