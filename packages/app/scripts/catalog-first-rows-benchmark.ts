@@ -2,7 +2,8 @@
  * How fast the catalog page shows its first rows, paginated against unpaginated, in a real browser.
  *
  *   yarn workspace app build
- *   yarn workspace app benchmark:catalog [--components 10000] [--repetitions 5] [--users alice,bob]
+ *   yarn workspace app benchmark:catalog [--components 10000] [--rounds 2] [--repetitions 3]
+ *       [--users alice,bob]
  *       [--port 7207] [--idp-port 7211] [--postgres] [--postgres-url url] [--json results.json]
  *       [--work-dir dir]
  *
@@ -16,7 +17,9 @@
  *   unpaginated  page:catalog with pagination: false, the stock behaviour of loading every entity
  *
  * The two modes differ only in frontend configuration, which the backend injects when it serves the
- * app, so the same backend and database are restarted with another --config. It is a script, not a
+ * app, so the same backend and database are restarted with another --config. Each round starts the
+ * backend once per mode and loads the page --repetitions times per user after one unmeasured load;
+ * rounds alternate the modes so that both see the machine's changing load. It is a script, not a
  * test: nothing in the test suite runs it. Results: docs/catalog-performance.md.
  */
 
@@ -43,7 +46,8 @@ import { Browser, BrowserContext, chromium } from 'playwright-core';
 const { values: args } = parseArgs({
   options: {
     components: { type: 'string', default: '10000' },
-    repetitions: { type: 'string', default: '5' },
+    repetitions: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '2' },
     users: { type: 'string', default: 'alice,bob' },
     port: { type: 'string', default: '7207' },
     'idp-port': { type: 'string', default: '7211' },
@@ -69,6 +73,7 @@ function positiveInteger(name: string, value: string | undefined): number {
 
 const COMPONENTS = positiveInteger('components', args.components);
 const REPETITIONS = positiveInteger('repetitions', args.repetitions);
+const ROUNDS = positiveInteger('rounds', args.rounds);
 const USERS = (args.users ?? '').split(',').filter(Boolean);
 const PORT = positiveInteger('port', args.port);
 const IDP_PORT = positiveInteger('idp-port', args['idp-port']);
@@ -366,6 +371,8 @@ type Sample = {
   wireBytesTotal: number;
   bodyBytesTotal: number;
   catalogRequests: string[];
+  /** Each catalog request's start and end, from navigation start. */
+  timeline: { path: string; startMs: number; endMs?: number }[];
 };
 
 /** The request the table's rows come from: the first page, or the list of every entity. */
@@ -418,6 +425,7 @@ async function measure(context: BrowserContext): Promise<Sample> {
   let wallOffset = 0;
   const startedAt: number[] = [];
   const listFinishedAt: number[] = [];
+  const times = new Map<string, { start: number; end?: number }>();
   cdp.on('Network.requestWillBeSent', event => {
     if (new URL(event.request.url).pathname.startsWith('/api/catalog/')) {
       catalogUrls.set(event.requestId, event.request.url);
@@ -425,6 +433,7 @@ async function measure(context: BrowserContext): Promise<Sample> {
       lastActivity = Date.now();
       wallOffset = event.wallTime - event.timestamp;
       startedAt.push(event.timestamp);
+      times.set(event.requestId, { start: event.timestamp });
     }
   });
   cdp.on('Network.dataReceived', event => {
@@ -436,6 +445,7 @@ async function measure(context: BrowserContext): Promise<Sample> {
     if (catalogUrls.has(event.requestId)) {
       wireBytes += event.encodedDataLength;
       inFlight.delete(event.requestId);
+      times.get(event.requestId)!.end = event.timestamp;
       if (isListRequest(pathOf(catalogUrls.get(event.requestId)!))) {
         listFinishedAt.push(event.timestamp);
       }
@@ -474,6 +484,14 @@ async function measure(context: BrowserContext): Promise<Sample> {
     wireBytesTotal: wireBytes,
     bodyBytesTotal: bodyBytes,
     catalogRequests: [...catalogUrls.values()].map(pathOf),
+    timeline: [...catalogUrls.entries()].map(([id, url]) => {
+      const { start, end } = times.get(id)!;
+      return {
+        path: pathOf(url),
+        startMs: Math.round(sincePageStart(start)),
+        endMs: end === undefined ? undefined : Math.round(sincePageStart(end)),
+      };
+    }),
   };
   await page.close();
   return sample;
@@ -536,6 +554,7 @@ function loadLine(): string {
 // ---------------------------------------------------------------- main
 
 type Result = {
+  round: number;
   mode: Mode;
   user: string;
   samples: Sample[];
@@ -630,80 +649,82 @@ async function main() {
 
   const results: Result[] = [];
   try {
-    for (const mode of MODES) {
-      print(`\n[${mode}] starting the backend`);
-      const logFile = join(workDir, `backend.${mode}.log`);
-      const startedAt = Date.now();
-      const backend = startProcess(
-        'backend',
-        process.execPath,
-        [
-          // What `yarn workspace backend start` runs, without its watcher: that restarts the
-          // backend whenever a source file in the tree changes.
-          '--enable-source-maps',
-          '--require',
-          require.resolve('@backstage/cli/config/nodeTransform.cjs'),
-          'src/index.ts',
-          '--config',
-          '../../app-config.yaml',
-          '--config',
-          '../app/e2e-tests/app-config.e2e.yaml',
-          '--config',
-          configFiles[mode],
-        ],
-        {
-          cwd: join(repoRoot, 'packages/backend'),
-          env: { ...env, NODE_ENV: 'development' },
-          logFile,
-        },
-      );
-      try {
-        await waitFor(
-          'backend readiness',
-          300_000,
-          async () =>
-            (
-              await fetch(`${backendUrl}/.backstage/health/v1/readiness`)
-            ).ok,
-          backend,
-          logFile,
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const mode of MODES) {
+        print(`\n[round ${round}, ${mode}] starting the backend`);
+        const logFile = join(workDir, `backend.${mode}.log`);
+        const startedAt = Date.now();
+        const backend = startProcess(
+          'backend',
+          process.execPath,
+          [
+            // What `yarn workspace backend start` runs, without its watcher: that restarts the
+            // backend whenever a source file in the tree changes.
+            '--enable-source-maps',
+            '--require',
+            require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+            'src/index.ts',
+            '--config',
+            '../../app-config.yaml',
+            '--config',
+            '../app/e2e-tests/app-config.e2e.yaml',
+            '--config',
+            configFiles[mode],
+          ],
+          {
+            cwd: join(repoRoot, 'packages/backend'),
+            env: { ...env, NODE_ENV: 'development' },
+            logFile,
+          },
         );
-        print(`  ready after ${ms(Date.now() - startedAt)}`);
-        await waitForIngestion(env.E2E_SERVICE_TOKEN!, backend, logFile);
-        print(`  ${loadLine()}`);
+        try {
+          await waitFor(
+            'backend readiness',
+            300_000,
+            async () =>
+              (
+                await fetch(`${backendUrl}/.backstage/health/v1/readiness`)
+              ).ok,
+            backend,
+            logFile,
+          );
+          print(`  ready after ${ms(Date.now() - startedAt)}`);
+          await waitForIngestion(env.E2E_SERVICE_TOKEN!, backend, logFile);
+          print(`  ${loadLine()}`);
 
-        for (const user of USERS) {
-          const context = await browser.newContext();
-          await context.addInitScript(firstRowsObserver, FIRST_ROW_SELECTOR);
-          const mainScript = await signIn(context, user);
-          // One unmeasured load fills the browser's cache with the app's scripts.
-          const warmUp = await measure(context);
-          checkMode(mode, warmUp);
-          const samples: Sample[] = [];
-          for (let i = 0; i < REPETITIONS; i++) {
-            const sample = await measure(context);
-            checkMode(mode, sample);
-            samples.push(sample);
+          for (const user of USERS) {
+            const context = await browser.newContext();
+            await context.addInitScript(firstRowsObserver, FIRST_ROW_SELECTOR);
+            const mainScript = await signIn(context, user);
+            // One unmeasured load fills the browser's cache with the app's scripts.
+            const warmUp = await measure(context);
+            checkMode(mode, warmUp);
+            const samples: Sample[] = [];
+            for (let i = 0; i < REPETITIONS; i++) {
+              const sample = await measure(context);
+              checkMode(mode, sample);
+              samples.push(sample);
+            }
+            await context.close();
+            results.push({ round, mode, user, samples });
+            print(
+              `  ${user}: first rows ${samples
+                .map(s => ms(s.firstRowsMs))
+                .join(', ')}; catalog bytes ${kib(
+                median(samples.map(s => s.wireBytesAtRows)),
+              )} to first rows, ${kib(
+                median(samples.map(s => s.wireBytesTotal)),
+              )} in all`,
+            );
+            print(
+              `    app ${mainScript}; catalog requests: ${warmUp.catalogRequests.join(
+                ' | ',
+              )}`,
+            );
           }
-          await context.close();
-          results.push({ mode, user, samples });
-          print(
-            `  ${user}: first rows ${samples
-              .map(s => ms(s.firstRowsMs))
-              .join(', ')}; catalog bytes ${kib(
-              median(samples.map(s => s.wireBytesAtRows)),
-            )} to first rows, ${kib(
-              median(samples.map(s => s.wireBytesTotal)),
-            )} in all`,
-          );
-          print(
-            `    app ${mainScript}; catalog requests: ${warmUp.catalogRequests.join(
-              ' | ',
-            )}`,
-          );
+        } finally {
+          await stopProcess(backend);
         }
-      } finally {
-        await stopProcess(backend);
       }
     }
   } finally {
@@ -724,6 +745,7 @@ async function main() {
       JSON.stringify(
         {
           components: COMPONENTS,
+          rounds: ROUNDS,
           repetitions: REPETITIONS,
           database: postgres ? 'postgres' : 'sqlite',
           loadAverage: os.loadavg(),
@@ -835,15 +857,16 @@ function dropDatabases(url: string, prefix: string) {
 
 function report(results: Result[]) {
   print(
-    `\nResults: ${COMPONENTS} components, median of ${REPETITIONS} loads of ${catalogPath}`,
+    `\nResults: ${COMPONENTS} components, median of ${
+      ROUNDS * REPETITIONS
+    } loads (${ROUNDS} rounds) of ${catalogPath}`,
   );
   print(`  ${loadLine()}`);
   for (const user of USERS) {
-    const byMode = Object.fromEntries(
-      results.filter(r => r.user === user).map(r => [r.mode, r.samples]),
-    ) as Record<Mode, Sample[]>;
     const rows = MODES.map(mode => {
-      const samples = byMode[mode];
+      const samples = results
+        .filter(r => r.user === user && r.mode === mode)
+        .flatMap(r => r.samples);
       return {
         mode,
         firstRows: median(samples.map(s => s.firstRowsMs)),
