@@ -76,7 +76,8 @@ async function inBatches<T>(items: T[], call: (item: T) => Promise<void>) {
 }
 
 const quickSchedule = {
-  frequency: { seconds: 5 },
+  // minutes: 0 overrides app-config's one-minute frequency, which would otherwise add to the seconds.
+  frequency: { minutes: 0, seconds: 5 },
   timeout: { minutes: 2 },
   initialDelay: { seconds: 1 },
 };

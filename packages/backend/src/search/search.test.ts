@@ -24,7 +24,8 @@ jest.setTimeout(300_000);
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
 const quickSchedule = {
-  frequency: { seconds: 5 },
+  // minutes: 0 overrides app-config's one-minute frequency, which would otherwise add to the seconds.
+  frequency: { minutes: 0, seconds: 5 },
   timeout: { minutes: 2 },
   initialDelay: { seconds: 1 },
 };
