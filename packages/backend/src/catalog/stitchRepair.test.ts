@@ -56,6 +56,17 @@ describe.each(databases.eachSupportedId())(
         )[0].count,
       );
 
+    /** Runs the repair task now, as its schedule would. */
+    const triggerRepair = async () => {
+      const triggered = await t
+        .http()
+        .post(
+          '/api/catalog/.backstage/scheduler/v1/tasks/catalog-stitch-repair/trigger',
+        )
+        .set(asService);
+      expect(triggered.status).toBe(200);
+    };
+
     beforeAll(async () => {
       t = await startUserScopedBackend({
         databases,
@@ -116,13 +127,7 @@ describe.each(databases.eachSupportedId())(
       expect(await listedNames()).not.toContain(victim);
 
       // The repair, as its schedule runs it.
-      const triggered = await t
-        .http()
-        .post(
-          '/api/catalog/.backstage/scheduler/v1/tasks/catalog-stitch-repair/trigger',
-        )
-        .set(asService);
-      expect(triggered.status).toBe(200);
+      await triggerRepair();
       await eventually(async () => {
         expect((await listedNames()).sort()).toEqual(
           components.map(c => c.name),
@@ -136,6 +141,39 @@ describe.each(databases.eachSupportedId())(
         .first();
       expect(after.entity_id).toBe(entityId);
       expect(after.hash).toBe(hash);
+    });
+
+    it('serves an entity again that a crash left processed but never stitched', async () => {
+      const unstitched = components[2].name;
+      const ref = `component:default/${unstitched}`;
+      const { entity_id: entityId } = await catalogDb('refresh_state')
+        .where('entity_ref', ref)
+        .first();
+
+      // The state a process dying between processing and queueing the stitch leaves for a new
+      // entity: processed, with no final row and nothing queued.
+      await catalogDb('final_entities').where('entity_id', entityId).delete();
+      await catalogDb('stitch_queue').where('entity_ref', ref).delete();
+      const missing = await t
+        .http()
+        .get(`/api/catalog/entities/by-name/component/default/${unstitched}`)
+        .set(asService);
+      expect(missing.status).toBe(404);
+
+      await triggerRepair();
+      await eventually(async () => {
+        const found = await t
+          .http()
+          .get(`/api/catalog/entities/by-name/component/default/${unstitched}`)
+          .set(asService);
+        expect(found.status).toBe(200);
+        expect(found.body.metadata.uid).toBe(entityId);
+      }, 120_000);
+      await eventually(async () => {
+        expect((await listedNames()).sort()).toEqual(
+          components.map(c => c.name),
+        );
+      }, 60_000);
     });
   },
 );
