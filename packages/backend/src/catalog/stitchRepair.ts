@@ -133,7 +133,7 @@ export const catalogModuleStitchRepair = createBackendModule({
               logger.warn(
                 `Queued ${
                   repaired.length
-                } half-stitched entities for stitching again, e.g. ${repaired
+                } entities a crash left out of catalog lists for stitching again, e.g. ${repaired
                   .slice(0, 5)
                   .join(', ')}`,
               );
