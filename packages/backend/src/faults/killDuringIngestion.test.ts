@@ -6,7 +6,7 @@
  * entities of the file, each once, with stable ids, and no processing errors left behind.
  *
  * A kill between two of the catalog's writes for one entity leaves it unserved or unlisted until
- * the backend's stitch repair (../catalog/stitchRepair.ts) runs, 30 s after the restart; which
+ * the backend's stitch repair (../catalog/stitchRepair.ts) runs, 30 s after the restart and every minute; which
  * writes a kill splits is up to timing, so some runs need the repair and some do not.
  */
 import { randomBytes } from 'node:crypto';
