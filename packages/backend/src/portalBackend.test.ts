@@ -8,7 +8,10 @@ import knexFactory from 'knex';
 import { TestDatabases, TestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AlphaEntity } from '@backstage/catalog-model/alpha';
-import { repoRoot, startPortalBackend } from './__testUtils__/portalBackend';
+import {
+  demoCatalogLocations,
+  startPortalBackend,
+} from './__testUtils__/portalBackend';
 
 jest.setTimeout(240_000);
 
@@ -104,30 +107,8 @@ describe.each(databases.eachSupportedId())(
         backend: { database: databaseConfig(databaseId, prefix) },
         catalog: {
           locations: [
-            {
-              type: 'file',
-              target: resolvePath(repoRoot, 'demo-data/all.yaml'),
-              rules: [
-                {
-                  allow: [
-                    'User',
-                    'Group',
-                    'Component',
-                    'System',
-                    'API',
-                    'Resource',
-                    'Location',
-                    'Domain',
-                    'Template',
-                  ],
-                },
-              ],
-            },
+            ...demoCatalogLocations(),
             { type: 'file', target: teamFile },
-            {
-              type: 'file',
-              target: resolvePath(repoRoot, 'catalog-info.yaml'),
-            },
           ],
         },
       }));
