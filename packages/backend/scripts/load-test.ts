@@ -3,7 +3,7 @@
  *
  *   yarn workspace backend load-test [--entities 10000] [--duration 60] [--connections 50]
  *                                    [--timeout 10] [--users bob,carol] [--term "shipment tracking"]
- *                                    [--background shipped|quiet]
+ *                                    [--background shipped|quiet] [--profile folder]
  *
  * A script, not a test: the test suite never runs it. It
  *  1. builds the production image folder (as the image tests do) and starts the image's command
@@ -25,7 +25,7 @@
  * Results and method: docs/load-test.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -47,6 +47,7 @@ import {
   prepareImage,
   repoRoot,
 } from '../src/production/__testUtils__/imageRecipe';
+import { CpuProfiler } from './cpuProfiler';
 
 // ---------------------------------------------------------------- options
 
@@ -83,6 +84,12 @@ const quietSchedule = {
   timeout: { minutes: 30 },
   initialDelay: { seconds: 15 },
 };
+/**
+ * A folder for CPU profiles of the backend, one per concurrent run (`.cpuprofile`, for Chrome
+ * DevTools or speedscope), recorded through its inspector on loopback; the heaviest functions are
+ * printed too. Profiling slows the backend a little, so leave it off when recording numbers.
+ */
+const profileDir = option('profile', '');
 const postgresUrl =
   process.env.LOAD_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 
@@ -219,10 +226,14 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
   log(
     `starting the backend on PostgreSQL ${postgresVersion} with ${entityCount} generated components, background work ${background}`,
   );
+  const inspectorPort = profileDir ? await freePort() : undefined;
   const backend: ImageBackend = await startImageBackend({
     imageDir,
     name: 'load-test',
     port,
+    nodeOptions: inspectorPort
+      ? [`--inspect=127.0.0.1:${inspectorPort}`]
+      : undefined,
     readyTimeoutMs: 300_000,
     env: {
       POSTGRES_HOST: url.hostname,
@@ -404,6 +415,11 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
     }`;
     const loadBefore = os.loadavg()[0];
     log(`${name} for ${seconds} s`);
+    const profiler =
+      inspectorPort && clients > 1
+        ? await CpuProfiler.connect(inspectorPort)
+        : undefined;
+    await profiler?.start();
     const result = await autocannon({
       url: `${backend.baseUrl}${target.path}`,
       connections: clients,
@@ -424,6 +440,15 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
       ],
     });
     measurements.push({ name, result });
+    if (profiler) {
+      mkdirSync(profileDir, { recursive: true });
+      const file = join(
+        profileDir,
+        `${target.name.replace(/[^a-z0-9]+/gi, '-')}-${clients}.cpuprofile`,
+      );
+      log(`CPU profile of the backend: ${file}\n${await profiler.stop(file)}`);
+      profiler.close();
+    }
     log(
       `${name}: load average before ${loadBefore.toFixed(2)}, after ${os
         .loadavg()[0]

@@ -13,6 +13,7 @@ import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
+import { catalogModulePlannerStatistics } from './catalog/plannerStatistics';
 import { catalogModuleStitchRepair } from './catalog/stitchRepair';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
@@ -55,6 +56,7 @@ export const portalFeatures = {
     catalogBackendModuleOwnerOf,
     // Lists every entity again after a crash between the two writes of a stitch
     catalogModuleStitchRepair,
+    catalogModulePlannerStatistics,
   ],
 
   // Permissions: the owner-of policy, consulted when `permission.enabled` is true
