@@ -371,7 +371,7 @@ type Sample = {
   wireBytesTotal: number;
   bodyBytesTotal: number;
   catalogRequests: string[];
-  /** Each catalog request's start and end, from navigation start. */
+  /** Each API request's start and end, from navigation start. */
   timeline: { path: string; startMs: number; endMs?: number }[];
 };
 
@@ -426,13 +426,19 @@ async function measure(context: BrowserContext): Promise<Sample> {
   const startedAt: number[] = [];
   const listFinishedAt: number[] = [];
   const times = new Map<string, { start: number; end?: number }>();
+  // Other API calls (the session refresh at start-up, say) only go into the timeline.
+  const otherApiUrls = new Map<string, string>();
   cdp.on('Network.requestWillBeSent', event => {
-    if (new URL(event.request.url).pathname.startsWith('/api/catalog/')) {
+    const pathname = new URL(event.request.url).pathname;
+    if (pathname.startsWith('/api/catalog/')) {
       catalogUrls.set(event.requestId, event.request.url);
       inFlight.add(event.requestId);
       lastActivity = Date.now();
       wallOffset = event.wallTime - event.timestamp;
       startedAt.push(event.timestamp);
+      times.set(event.requestId, { start: event.timestamp });
+    } else if (pathname.startsWith('/api/')) {
+      otherApiUrls.set(event.requestId, event.request.url);
       times.set(event.requestId, { start: event.timestamp });
     }
   });
@@ -442,6 +448,9 @@ async function measure(context: BrowserContext): Promise<Sample> {
     }
   });
   cdp.on('Network.loadingFinished', event => {
+    if (otherApiUrls.has(event.requestId)) {
+      times.get(event.requestId)!.end = event.timestamp;
+    }
     if (catalogUrls.has(event.requestId)) {
       wireBytes += event.encodedDataLength;
       inFlight.delete(event.requestId);
@@ -484,14 +493,17 @@ async function measure(context: BrowserContext): Promise<Sample> {
     wireBytesTotal: wireBytes,
     bodyBytesTotal: bodyBytes,
     catalogRequests: [...catalogUrls.values()].map(pathOf),
-    timeline: [...catalogUrls.entries()].map(([id, url]) => {
-      const { start, end } = times.get(id)!;
-      return {
-        path: pathOf(url),
-        startMs: Math.round(sincePageStart(start)),
-        endMs: end === undefined ? undefined : Math.round(sincePageStart(end)),
-      };
-    }),
+    timeline: [...catalogUrls.entries(), ...otherApiUrls.entries()].map(
+      ([id, url]) => {
+        const { start, end } = times.get(id)!;
+        return {
+          path: pathOf(url),
+          startMs: Math.round(sincePageStart(start)),
+          endMs:
+            end === undefined ? undefined : Math.round(sincePageStart(end)),
+        };
+      },
+    ),
   };
   await page.close();
   return sample;

@@ -6,9 +6,13 @@ import {
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { coalesceConcurrentReads } from './coalesceConcurrentReads';
 import { withoutAccessRelations } from './withoutAccessRelations';
 
-/** Replaces the catalog plugin's API with one whose entities carry no access relations. */
+/**
+ * Replaces the catalog plugin's API with one whose entities carry no access relations, and which
+ * sends identical reads that are in flight at the same time only once.
+ */
 export const catalogModuleHideAccessRelations = createFrontendModule({
   pluginId: 'catalog',
   extensions: [
@@ -20,7 +24,9 @@ export const catalogModuleHideAccessRelations = createFrontendModule({
           factory: ({ discoveryApi, fetchApi }) =>
             new CatalogClient({
               discoveryApi,
-              fetchApi: withoutAccessRelations(fetchApi),
+              fetchApi: coalesceConcurrentReads(
+                withoutAccessRelations(fetchApi),
+              ),
             }),
         }),
     }),
