@@ -5,7 +5,7 @@
  *   yarn workspace app benchmark:catalog [--components 10000] [--rounds 2] [--repetitions 3]
  *       [--users alice,bob]
  *       [--port 7207] [--idp-port 7211] [--postgres] [--postgres-url url] [--json results.json]
- *       [--work-dir dir]
+ *       [--work-dir dir] [--profile dir]
  *
  * Generates a catalog of Component entities owned by the Harborline demo groups, starts the real
  * backend serving the built app (as the browser tests do, on other ports, without the development
@@ -57,6 +57,9 @@ const { values: args } = parseArgs({
       default: 'postgresql://postgres@127.0.0.1:5432',
     },
     json: { type: 'string' },
+    // A folder for CPU profiles of the page (Chrome DevTools' .cpuprofile), one per mode and user,
+    // of the first measured load, from navigation to the first rows.
+    profile: { type: 'string' },
     // Kept after the run: a later run with the same folder (and --components) reuses the ingested
     // SQLite catalog instead of ingesting again.
     'work-dir': { type: 'string' },
@@ -412,10 +415,18 @@ async function signIn(context: BrowserContext, user: string): Promise<string> {
   return mainScript;
 }
 
-async function measure(context: BrowserContext): Promise<Sample> {
+async function measure(
+  context: BrowserContext,
+  profileFile?: string,
+): Promise<Sample> {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
+  if (profileFile) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdp.send('Profiler.start');
+  }
   const catalogUrls = new Map<string, string>();
   const inFlight = new Set<string>();
   let wireBytes = 0;
@@ -472,6 +483,10 @@ async function measure(context: BrowserContext): Promise<Sample> {
     { timeout: 180_000, polling: 50 },
   );
   const firstRowsMs = Number(await firstRows.jsonValue());
+  if (profileFile) {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(profileFile, JSON.stringify(profile));
+  }
   const wireBytesAtRows = wireBytes;
   const timeOrigin = await page.evaluate(() => performance.timeOrigin);
   const sincePageStart = (timestamp: number) =>
@@ -584,6 +599,9 @@ async function main() {
     ? resolve(args['work-dir'])
     : mkdtempSync(join(os.tmpdir(), 'portico-first-rows-'));
   mkdirSync(workDir, { recursive: true });
+  if (args.profile) {
+    mkdirSync(resolve(args.profile), { recursive: true });
+  }
   const catalogFile = join(workDir, 'components.yaml');
   writeFileSync(catalogFile, generatedCatalog(COMPONENTS));
   const postgres = args.postgres
@@ -713,7 +731,15 @@ async function main() {
             checkMode(mode, warmUp);
             const samples: Sample[] = [];
             for (let i = 0; i < REPETITIONS; i++) {
-              const sample = await measure(context);
+              const sample = await measure(
+                context,
+                args.profile && i === 0
+                  ? join(
+                      resolve(args.profile),
+                      `round${round}-${mode}-${user}.cpuprofile`,
+                    )
+                  : undefined,
+              );
               checkMode(mode, sample);
               samples.push(sample);
             }

@@ -25,13 +25,16 @@ import techdocsBackend from '@backstage/plugin-techdocs-backend';
 import { techdocsModuleStaticPathGuard } from './techdocs/staticPathGuard';
 import {
   catalogModuleRequestGuards,
+  kubernetesModuleRequestGuards,
   permissionModuleRequestGuards,
   scaffolderModuleRequestGuards,
+  userSettingsModuleRequestGuards,
 } from './requestGuards/modules';
 import searchBackend from '@backstage/plugin-search-backend';
 import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
 import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-catalog';
 import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module-techdocs';
+import { searchModuleInProcessEngine } from './search/inProcessEngine';
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import userSettingsBackend from '@backstage/plugin-user-settings-backend';
 import notificationsBackend from '@backstage/plugin-notifications-backend';
@@ -56,6 +59,7 @@ export const portalFeatures = {
     catalogBackendModuleOwnerOf,
     // Lists every entity again after a crash between the two writes of a stitch
     catalogModuleStitchRepair,
+    // Analyzes the catalog's tables after bulk changes, so list queries keep good plans
     catalogModulePlannerStatistics,
   ],
 
@@ -78,19 +82,26 @@ export const portalFeatures = {
   // TechDocs, refusing docs paths that would escape the entity checked for read access
   techdocs: [techdocsBackend, techdocsModuleStaticPathGuard],
 
-  // Search: an in-process engine by default, PostgreSQL's when the database is PostgreSQL
+  // Search: an in-process engine by default (a 503 until its first index is built),
+  // PostgreSQL's when the database is PostgreSQL
   search: [
     searchBackend,
     searchBackendModulePg,
+    searchModuleInProcessEngine,
     searchBackendModuleCatalog,
     searchBackendModuleTechdocs,
   ],
 
-  // Kubernetes workloads of catalog entities
-  kubernetes: [kubernetesBackend],
+  // Kubernetes workloads of catalog entities; a lookup without its entity is a clear 400
+  kubernetes: [kubernetesBackend, kubernetesModuleRequestGuards],
 
-  // Per-user settings, notifications and live updates
-  userServices: [userSettingsBackend, notificationsBackend, signalsBackend],
+  // Per-user settings, notifications and live updates; malformed settings reads are a clear 400
+  userServices: [
+    userSettingsBackend,
+    userSettingsModuleRequestGuards,
+    notificationsBackend,
+    signalsBackend,
+  ],
 
   // Actions for AI assistants (MCP), limited to the plugins named in backend.actions
   actions: [mcpActionsBackend],

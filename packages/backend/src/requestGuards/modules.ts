@@ -2,6 +2,11 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import {
+  bodyShapeGuard,
+  checkKubernetesServiceQuery,
+  checkSettingsMultiget,
+} from './bodyShape';
 import { jsonBodyGuard, nulQueryGuard } from './jsonBody';
 import { locationTargetGuard } from './locationTarget';
 
@@ -63,6 +68,56 @@ export const permissionModuleRequestGuards = createBackendModule({
       async init({ httpRouter }) {
         httpRouter.use(nulQueryGuard());
         httpRouter.use(jsonBodyGuard({ limitBytes: 100 * 1024 }));
+      },
+    });
+  },
+});
+
+/**
+ * User-settings module: a multiget whose body is not `{ items: [{ bucket, key }] }` is a 400
+ * naming what is wrong (the plugin's own validation error surfaced as a 500).
+ */
+export const userSettingsModuleRequestGuards = createBackendModule({
+  pluginId: 'user-settings',
+  moduleId: 'request-guards',
+  register({ registerInit }) {
+    registerInit({
+      deps: { httpRouter: coreServices.httpRouter },
+      async init({ httpRouter }) {
+        httpRouter.use(nulQueryGuard());
+        httpRouter.use(jsonBodyGuard({ limitBytes: 100 * 1024 }));
+        httpRouter.use(
+          bodyShapeGuard({
+            method: 'POST',
+            path: /^\/multiget\/?$/,
+            check: checkSettingsMultiget,
+          }),
+        );
+      },
+    });
+  },
+});
+
+/**
+ * Kubernetes module: a services lookup without the entity it is for is a 400 (the plugin
+ * answered it with a 500 after failing on the missing entity).
+ */
+export const kubernetesModuleRequestGuards = createBackendModule({
+  pluginId: 'kubernetes',
+  moduleId: 'request-guards',
+  register({ registerInit }) {
+    registerInit({
+      deps: { httpRouter: coreServices.httpRouter },
+      async init({ httpRouter }) {
+        httpRouter.use(nulQueryGuard());
+        httpRouter.use(jsonBodyGuard({ limitBytes: 100 * 1024 }));
+        httpRouter.use(
+          bodyShapeGuard({
+            method: 'POST',
+            path: /^\/services\/[^/]+\/?$/,
+            check: checkKubernetesServiceQuery,
+          }),
+        );
       },
     });
   },
