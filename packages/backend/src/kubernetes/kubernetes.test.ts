@@ -11,6 +11,7 @@ import {
   startUserScopedBackend,
   userHeader,
 } from '../__testUtils__/userScopedBackend';
+import { kubernetesModuleRequestGuards } from '../requestGuards/modules';
 import {
   StandInKubernetesApi,
   startStandInKubernetesApi,
@@ -35,6 +36,7 @@ const features = [
   permissionBackend,
   permissionBackendModuleOwnerOf,
   kubernetesBackend,
+  kubernetesModuleRequestGuards,
 ];
 
 // payment-gateway is owned by payments-team: bob is a member, dave (support-team) is not.
@@ -148,6 +150,20 @@ describe.each(databases.eachSupportedId())(
           '/api/v1/pods?labelSelector=backstage.io%2Fkubernetes-id%3Dpayment-gateway',
         );
         expect(podList?.authorization).toBe(`Bearer ${token}`);
+      });
+
+      it('refuses a services lookup without its entity with a 400 that says so', async () => {
+        const before = cluster.requests.length;
+        for (const body of [undefined, {}, { entity: { kind: 'Component' } }]) {
+          const req = t
+            .http()
+            .post('/api/kubernetes/services/payment-gateway')
+            .set('authorization', userHeader('bob'));
+          const res = await (body === undefined ? req : req.send(body));
+          expect(res.status).toBe(400);
+          expect(res.body.error.message).toMatch(/entity/);
+        }
+        expect(cluster.requests.length).toBe(before);
       });
 
       it('answers the workloads query by entity ref the same way', async () => {

@@ -100,7 +100,8 @@ export const userSettingsModuleRequestGuards = createBackendModule({
 
 /**
  * Kubernetes module: a services lookup without the entity it is for is a 400 (the plugin
- * answered it with a 500 after failing on the missing entity).
+ * answered it with a 500 after failing on the missing entity). Only that route's body is read:
+ * the plugin's `/proxy` streams request bodies on to the clusters as they come.
  */
 export const kubernetesModuleRequestGuards = createBackendModule({
   pluginId: 'kubernetes',
@@ -109,12 +110,16 @@ export const kubernetesModuleRequestGuards = createBackendModule({
     registerInit({
       deps: { httpRouter: coreServices.httpRouter },
       async init({ httpRouter }) {
+        const servicesLookup = /^\/services\/[^/]+\/?$/;
+        const readBody = jsonBodyGuard({ limitBytes: 100 * 1024 });
         httpRouter.use(nulQueryGuard());
-        httpRouter.use(jsonBodyGuard({ limitBytes: 100 * 1024 }));
+        httpRouter.use((req, res, next) =>
+          servicesLookup.test(req.path) ? readBody(req, res, next) : next(),
+        );
         httpRouter.use(
           bodyShapeGuard({
             method: 'POST',
-            path: /^\/services\/[^/]+\/?$/,
+            path: servicesLookup,
             check: checkKubernetesServiceQuery,
           }),
         );
