@@ -7,11 +7,13 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { coalesceConcurrentReads } from './coalesceConcurrentReads';
+import { limitSecondaryReads } from './limitSecondaryReads';
 import { withoutAccessRelations } from './withoutAccessRelations';
 
 /**
  * Replaces the catalog plugin's API with one whose entities carry no access relations, and which
- * sends identical reads that are in flight at the same time only once.
+ * sends identical reads that are in flight at the same time only once, and the filters' facets
+ * and counts a few at a time so that the table's page is never queued behind them.
  */
 export const catalogModuleHideAccessRelations = createFrontendModule({
   pluginId: 'catalog',
@@ -25,7 +27,7 @@ export const catalogModuleHideAccessRelations = createFrontendModule({
             new CatalogClient({
               discoveryApi,
               fetchApi: coalesceConcurrentReads(
-                withoutAccessRelations(fetchApi),
+                limitSecondaryReads(withoutAccessRelations(fetchApi)),
               ),
             }),
         }),
