@@ -7,7 +7,7 @@ import {
   checkKubernetesServiceQuery,
   checkSettingsMultiget,
 } from './bodyShape';
-import { jsonBodyGuard, nulQueryGuard } from './jsonBody';
+import { Handler, jsonBodyGuard, nulQueryGuard } from './jsonBody';
 import { locationTargetGuard } from './locationTarget';
 
 /**
@@ -36,94 +36,80 @@ export const catalogModuleRequestGuards = createBackendModule({
 });
 
 /**
+ * A module of `pluginId` whose guards run, in order, before the plugin's routes. They are made
+ * when the module starts, so each backend gets its own.
+ */
+function requestGuardsModule(pluginId: string, guards: () => Handler[]) {
+  return createBackendModule({
+    pluginId,
+    moduleId: 'request-guards',
+    register({ registerInit }) {
+      registerInit({
+        deps: { httpRouter: coreServices.httpRouter },
+        async init({ httpRouter }) {
+          for (const guard of guards()) httpRouter.use(guard);
+        },
+      });
+    },
+  });
+}
+
+/**
  * Scaffolder module: NUL characters in URLs and bodies are a 400 and bodies
  * over the scaffolder's own 10 MB JSON limit a 413 (it reports its limit as
  * a 400).
  */
-export const scaffolderModuleRequestGuards = createBackendModule({
-  pluginId: 'scaffolder',
-  moduleId: 'request-guards',
-  register({ registerInit }) {
-    registerInit({
-      deps: { httpRouter: coreServices.httpRouter },
-      async init({ httpRouter }) {
-        httpRouter.use(nulQueryGuard());
-        httpRouter.use(jsonBodyGuard({ limitBytes: 10 * 1024 * 1024 }));
-      },
-    });
-  },
-});
+export const scaffolderModuleRequestGuards = requestGuardsModule(
+  'scaffolder',
+  () => [nulQueryGuard(), jsonBodyGuard({ limitBytes: 10 * 1024 * 1024 })],
+);
 
 /**
  * Permission module: NUL characters in URLs and bodies are a 400. The
  * permission backend hands resource refs on to the catalog, where PostgreSQL
  * cannot compare them, and answered 500.
  */
-export const permissionModuleRequestGuards = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'request-guards',
-  register({ registerInit }) {
-    registerInit({
-      deps: { httpRouter: coreServices.httpRouter },
-      async init({ httpRouter }) {
-        httpRouter.use(nulQueryGuard());
-        httpRouter.use(jsonBodyGuard({ limitBytes: 100 * 1024 }));
-      },
-    });
-  },
-});
+export const permissionModuleRequestGuards = requestGuardsModule(
+  'permission',
+  () => [nulQueryGuard(), jsonBodyGuard({ limitBytes: 100 * 1024 })],
+);
 
 /**
  * User-settings module: a multiget whose body is not `{ items: [{ bucket, key }] }` is a 400
  * naming what is wrong (the plugin's own validation error surfaced as a 500).
  */
-export const userSettingsModuleRequestGuards = createBackendModule({
-  pluginId: 'user-settings',
-  moduleId: 'request-guards',
-  register({ registerInit }) {
-    registerInit({
-      deps: { httpRouter: coreServices.httpRouter },
-      async init({ httpRouter }) {
-        httpRouter.use(nulQueryGuard());
-        httpRouter.use(jsonBodyGuard({ limitBytes: 100 * 1024 }));
-        httpRouter.use(
-          bodyShapeGuard({
-            method: 'POST',
-            path: /^\/multiget\/?$/,
-            check: checkSettingsMultiget,
-          }),
-        );
-      },
-    });
-  },
-});
+export const userSettingsModuleRequestGuards = requestGuardsModule(
+  'user-settings',
+  () => [
+    nulQueryGuard(),
+    jsonBodyGuard({ limitBytes: 100 * 1024 }),
+    bodyShapeGuard({
+      method: 'POST',
+      path: /^\/multiget\/?$/,
+      check: checkSettingsMultiget,
+    }),
+  ],
+);
 
 /**
  * Kubernetes module: a services lookup without the entity it is for is a 400 (the plugin
  * answered it with a 500 after failing on the missing entity). Only that route's body is read:
  * the plugin's `/proxy` streams request bodies on to the clusters as they come.
  */
-export const kubernetesModuleRequestGuards = createBackendModule({
-  pluginId: 'kubernetes',
-  moduleId: 'request-guards',
-  register({ registerInit }) {
-    registerInit({
-      deps: { httpRouter: coreServices.httpRouter },
-      async init({ httpRouter }) {
-        const servicesLookup = /^\/services\/[^/]+\/?$/;
-        const readBody = jsonBodyGuard({ limitBytes: 100 * 1024 });
-        httpRouter.use(nulQueryGuard());
-        httpRouter.use((req, res, next) =>
-          servicesLookup.test(req.path) ? readBody(req, res, next) : next(),
-        );
-        httpRouter.use(
-          bodyShapeGuard({
-            method: 'POST',
-            path: servicesLookup,
-            check: checkKubernetesServiceQuery,
-          }),
-        );
-      },
-    });
+export const kubernetesModuleRequestGuards = requestGuardsModule(
+  'kubernetes',
+  () => {
+    const servicesLookup = /^\/services\/[^/]+\/?$/;
+    const readBody = jsonBodyGuard({ limitBytes: 100 * 1024 });
+    return [
+      nulQueryGuard(),
+      (req, res, next) =>
+        servicesLookup.test(req.path) ? readBody(req, res, next) : next(),
+      bodyShapeGuard({
+        method: 'POST',
+        path: servicesLookup,
+        check: checkKubernetesServiceQuery,
+      }),
+    ];
   },
-});
+);

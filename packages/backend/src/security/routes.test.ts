@@ -549,6 +549,17 @@ describe.each(databases.eachSupportedId())(
       rmSync(keyDir, { recursive: true, force: true });
     });
 
+    /** A user token for alice, signed with the backend's own key and valid for 10 minutes. */
+    const validUserToken = () => {
+      const now = epochSeconds();
+      return signUserToken(backendKey, {
+        issuer,
+        sub: 'user:default/alice',
+        iat: now,
+        exp: now + 600,
+      });
+    };
+
     it('finds the routes of every plugin the backend runs', () => {
       const owners = new Set(routes.map(r => r.owner));
       owners.delete('root');
@@ -657,13 +668,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('answers the same routes when called with valid credentials, so the 401s come from the credentials', async () => {
-      const now = epochSeconds();
-      const user = await signUserToken(backendKey, {
-        issuer,
-        sub: 'user:default/alice',
-        iat: now,
-        exp: now + 600,
-      });
+      const user = await validUserToken();
       const valid: Credentials[] = [
         { name: 'user token', authorization: `Bearer ${user}` },
         { name: 'service token', authorization: `Bearer ${serviceToken}` },
@@ -689,13 +694,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('answers every route called by a signed-in user, without a body or with an empty JSON one, never with a 500', async () => {
-      const now = epochSeconds();
-      const user = await signUserToken(backendKey, {
-        issuer,
-        sub: 'user:default/alice',
-        iat: now,
-        exp: now + 600,
-      });
+      const user = await validUserToken();
       const probes = routes.flatMap(route =>
         methodsToProbe(route).map(method => ({
           method,
