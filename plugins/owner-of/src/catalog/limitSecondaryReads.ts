@@ -14,43 +14,133 @@ export function isSecondaryRead(input: string | URL): boolean {
 }
 
 /**
- * Lets at most `concurrency` secondary reads be in flight at once; the others wait their turn.
+ * Reads whose answer becomes a table's rows: a `by-query` page (a cursor is sent in a POST's
+ * body) and the unpaginated entity list.
+ */
+export function isListRead(input: string | URL, method: string): boolean {
+  const url = new URL(String(input), 'http://localhost');
+  if (url.pathname.endsWith('/entities/by-query')) {
+    return method === 'POST' || url.searchParams.get('limit') !== '0';
+  }
+  return method === 'GET' && url.pathname.endsWith('/entities');
+}
+
+/**
+ * Resolves after the browser has rendered and painted what the current answer's callers set
+ * state with: the second animation frame from now has begun after the first was painted, and
+ * the timeout runs after that frame's paint. Hidden documents get no frames, hence the fallback.
+ */
+export function afterNextPaint(fallbackMs = 250): Promise<void> {
+  return new Promise(resolve => {
+    if (
+      typeof requestAnimationFrame !== 'function' ||
+      typeof document === 'undefined' ||
+      document.visibilityState === 'hidden'
+    ) {
+      setTimeout(resolve, 0);
+      return;
+    }
+    const fallback = setTimeout(resolve, fallbackMs);
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          clearTimeout(fallback);
+          resolve();
+        }, 0),
+      ),
+    );
+  });
+}
+
+export interface SecondaryReadLimits {
+  /** How many facets or counts may be in flight at once. */
+  concurrency?: number;
+  /** Resolves once the rows of a list that has just arrived are on screen. */
+  afterListShown?: () => Promise<void>;
+  /** The longest a facet or count waits for lists in flight before it is sent anyway. */
+  maxHoldMs?: number;
+}
+
+/**
+ * Puts the table's rows before the filters' facets and counts.
  *
  * When the catalog page opens, its filters ask for six to eight facets and two or three counts
  * at the same moment as the table asks for its first page. Browsers open six connections per
  * host over HTTP/1.1, so the page request used to queue behind them, and the backend then served
- * it among a dozen others. Holding the filters' reads to a few at a time leaves a connection and
- * the backend's attention to the rows the user is waiting for; the filters fill in just after.
+ * it among a dozen others. And every facet that arrives re-renders the page, table included, so
+ * facets arriving just after the page pushed its rows back by a render each.
+ *
+ * So at most `concurrency` secondary reads are in flight at once, and a secondary read asked for
+ * while a list is loading waits until that list's rows have been painted (at most `maxHoldMs`).
+ * The filters fill in just after the rows.
  */
 export function limitSecondaryReads(
   fetchApi: FetchApi,
-  concurrency = 2,
+  limits: SecondaryReadLimits = {},
 ): FetchApi {
+  const {
+    concurrency = 2,
+    afterListShown = () => afterNextPaint(),
+    maxHoldMs = 2000,
+  } = limits;
+
+  // Secondary reads waiting to be sent, oldest first, each with the time it stops waiting for
+  // lists; lists in flight or arrived and not yet painted.
+  const waiting: Array<{ send: () => void; holdUntil: number }> = [];
   let active = 0;
-  const waiting: Array<() => void> = [];
+  let listsShowing = 0;
+  let holdTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const pump = () => {
+    const now = Date.now();
+    while (active < concurrency && waiting.length > 0) {
+      const index =
+        listsShowing === 0 ? 0 : waiting.findIndex(w => w.holdUntil <= now);
+      if (index < 0) break;
+      const [next] = waiting.splice(index, 1);
+      active += 1;
+      next.send();
+    }
+    clearTimeout(holdTimer);
+    holdTimer = undefined;
+    if (listsShowing > 0 && waiting.length > 0 && active < concurrency) {
+      const earliest = Math.min(...waiting.map(w => w.holdUntil));
+      holdTimer = setTimeout(pump, Math.max(0, earliest - now));
+    }
+  };
+  const acquire = () =>
+    new Promise<void>(send => {
+      waiting.push({ send, holdUntil: Date.now() + maxHoldMs });
+      pump();
+    });
   const release = () => {
     active -= 1;
-    const next = waiting.shift();
-    if (next) {
-      active += 1;
-      next();
-    }
+    pump();
   };
-  const acquire = () => {
-    if (active < concurrency) {
-      active += 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>(resolve => waiting.push(resolve));
+  const listShown = () => {
+    listsShowing -= 1;
+    pump();
   };
+
   return {
     async fetch(input, init) {
       const method = (init?.method ?? 'GET').toUpperCase();
-      if (
-        method !== 'GET' ||
-        (typeof input !== 'string' && !(input instanceof URL)) ||
-        !isSecondaryRead(input)
-      ) {
+      if (typeof input !== 'string' && !(input instanceof URL)) {
+        return fetchApi.fetch(input, init);
+      }
+      if (isListRead(input, method)) {
+        listsShowing += 1;
+        let answered = false;
+        try {
+          const response = await fetchApi.fetch(input, init);
+          answered = true;
+          return response;
+        } finally {
+          if (answered) afterListShown().then(listShown, listShown);
+          else listShown();
+        }
+      }
+      if (method !== 'GET' || !isSecondaryRead(input)) {
         return fetchApi.fetch(input, init);
       }
       await acquire();
