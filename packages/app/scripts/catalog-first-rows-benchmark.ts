@@ -497,7 +497,9 @@ async function measure(
   const { timeOrigin, scriptsEvaluatedMs } = await page.evaluate(() => ({
     timeOrigin: performance.timeOrigin,
     scriptsEvaluatedMs: (
-      performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming
+      performance.getEntriesByType(
+        'navigation',
+      )[0] as PerformanceNavigationTiming
     ).domContentLoadedEventEnd,
   }));
   const sincePageStart = (timestamp: number) =>

@@ -99,6 +99,7 @@ describe('limitSecondaryReads', () => {
     const limited = limitSecondaryReads(fetchApi, {
       concurrency: 2,
       afterListShown: () => Promise.resolve(),
+      firstListHoldMs: 0,
     });
     const facets = ['kind', 'spec.type', 'spec.lifecycle', 'metadata.tags'].map(
       facet => limited.fetch(`${base}/entity-facets?facet=${facet}`),
@@ -138,7 +139,10 @@ describe('limitSecondaryReads', () => {
         .mockRejectedValueOnce(new TypeError('network down'))
         .mockResolvedValue(new Response('{}')),
     };
-    const limited = limitSecondaryReads(failing, { concurrency: 1 });
+    const limited = limitSecondaryReads(failing, {
+      concurrency: 1,
+      firstListHoldMs: 0,
+    });
     await expect(
       limited.fetch(`${base}/entity-facets?facet=kind`),
     ).rejects.toThrow('network down');
@@ -188,6 +192,7 @@ describe('limitSecondaryReads while a list is loading', () => {
     let showRows: () => void = () => {};
     const limited = limitSecondaryReads(fetchApi, {
       concurrency: 1,
+      firstListHoldMs: 0,
       afterListShown: () =>
         new Promise<void>(resolve => {
           showRows = resolve;
@@ -243,7 +248,10 @@ describe('limitSecondaryReads while a list is loading', () => {
 
   it('sends a facet anyway once the list has taken longer than the hold', async () => {
     const { fetchApi, pending } = controlledFetch();
-    const limited = limitSecondaryReads(fetchApi, { maxHoldMs: 5 });
+    const limited = limitSecondaryReads(fetchApi, {
+      maxHoldMs: 5,
+      firstListHoldMs: 5,
+    });
     const page = limited.fetch(`${base}/entities/by-query?limit=20`);
     const facet = limited.fetch(`${base}/entity-facets?facet=kind`);
     await new Promise(resolve => setTimeout(resolve, 20));
@@ -270,5 +278,59 @@ describe('limitSecondaryReads while a list is loading', () => {
       (await limited.fetch(`${base}/entity-facets?facet=kind`)).status,
     ).toBe(200);
     expect(afterListShown).not.toHaveBeenCalled();
+  });
+});
+
+describe('limitSecondaryReads before the first list', () => {
+  it('holds the filters until the first page has been shown', async () => {
+    const { fetchApi, pending } = controlledFetch();
+    let showRows: () => void = () => {};
+    const limited = limitSecondaryReads(fetchApi, {
+      afterListShown: () =>
+        new Promise<void>(resolve => {
+          showRows = resolve;
+        }),
+    });
+    const sent = () => pending.map(p => p.url);
+    const facet = limited.fetch(
+      `${base}/entity-facets?facet=relations.ownedBy`,
+    );
+    await tick();
+    expect(sent()).toEqual([]);
+
+    const page = limited.fetch(`${base}/entities/by-query?limit=20`);
+    await tick();
+    expect(sent()).toEqual([`${base}/entities/by-query?limit=20`]);
+    pending[0].answer();
+    await page;
+    await tick();
+    expect(sent()).toHaveLength(1);
+
+    showRows();
+    await tick();
+    expect(sent()).toContain(`${base}/entity-facets?facet=relations.ownedBy`);
+    pending[1].answer();
+    await facet;
+
+    // Once a list has been shown, a facet with no list in flight goes at once.
+    const later = limited.fetch(`${base}/entity-facets?facet=kind`);
+    await tick();
+    expect(sent()).toContain(`${base}/entity-facets?facet=kind`);
+    pending[2].answer();
+    await later;
+  });
+
+  it('sends the filters anyway on a page that lists nothing', async () => {
+    const { fetchApi, pending } = controlledFetch();
+    const limited = limitSecondaryReads(fetchApi, { firstListHoldMs: 5 });
+    const facet = limited.fetch(`${base}/entity-facets?facet=kind`);
+    await tick();
+    expect(pending).toHaveLength(0);
+    await new Promise(resolve => setTimeout(resolve, 20));
+    expect(pending.map(p => p.url)).toEqual([
+      `${base}/entity-facets?facet=kind`,
+    ]);
+    pending[0].answer();
+    await facet;
   });
 });

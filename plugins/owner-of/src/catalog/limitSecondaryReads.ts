@@ -59,20 +59,25 @@ export interface SecondaryReadLimits {
   afterListShown?: () => Promise<void>;
   /** The longest a facet or count waits for lists in flight before it is sent anyway. */
   maxHoldMs?: number;
+  /** The longest a facet or count waits for the app's first list to be asked for and shown. */
+  firstListHoldMs?: number;
 }
 
 /**
  * Puts the table's rows before the filters' facets and counts.
  *
  * When the catalog page opens, its filters ask for six to eight facets and two or three counts
- * at the same moment as the table asks for its first page. Browsers open six connections per
- * host over HTTP/1.1, so the page request used to queue behind them, and the backend then served
- * it among a dozen others. And every facet that arrives re-renders the page, table included, so
- * facets arriving just after the page pushed its rows back by a render each.
+ * around the moment the table asks for its first page. Browsers open six connections per host
+ * over HTTP/1.1, so the page request used to queue behind them, and the backend then served it
+ * among a dozen others. And every facet that arrives re-renders the page, table included: the
+ * owner filter's facet, answered just before the table had even asked for its page, and the
+ * others arriving just after the page, each pushed the rows back by a render.
  *
- * So at most `concurrency` secondary reads are in flight at once, and a secondary read asked for
- * while a list is loading waits until that list's rows have been painted (at most `maxHoldMs`).
- * The filters fill in just after the rows.
+ * So at most `concurrency` secondary reads are in flight at once; one asked for while a list is
+ * loading waits until that list's rows have been painted (at most `maxHoldMs`); and until the app
+ * has shown its first list (the catalog is the start page), they wait for it too, at most
+ * `firstListHoldMs`, which is all that a page listing nothing loses. The filters fill in just
+ * after the rows.
  */
 export function limitSecondaryReads(
   fetchApi: FetchApi,
@@ -82,20 +87,27 @@ export function limitSecondaryReads(
     concurrency = 2,
     afterListShown = () => afterNextPaint(),
     maxHoldMs = 2000,
+    firstListHoldMs = 600,
   } = limits;
 
-  // Secondary reads waiting to be sent, oldest first, each with the time it stops waiting for
-  // lists; lists in flight or arrived and not yet painted.
-  const waiting: Array<{ send: () => void; holdUntil: number }> = [];
+  // Secondary reads waiting to be sent, oldest first, with the time each was asked for; lists in
+  // flight or arrived and not yet painted; whether the app has shown a list yet.
+  const waiting: Array<{ send: () => void; askedAt: number }> = [];
   let active = 0;
   let listsShowing = 0;
+  let aListWasShown = false;
   let holdTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** When a waiting read may go, as far as lists are concerned. */
+  const sendableAt = (askedAt: number) => {
+    if (listsShowing > 0) return askedAt + maxHoldMs;
+    if (!aListWasShown) return askedAt + firstListHoldMs;
+    return 0;
+  };
   const pump = () => {
     const now = Date.now();
-    while (active < concurrency && waiting.length > 0) {
-      const index =
-        listsShowing === 0 ? 0 : waiting.findIndex(w => w.holdUntil <= now);
+    while (active < concurrency) {
+      const index = waiting.findIndex(w => sendableAt(w.askedAt) <= now);
       if (index < 0) break;
       const [next] = waiting.splice(index, 1);
       active += 1;
@@ -103,14 +115,14 @@ export function limitSecondaryReads(
     }
     clearTimeout(holdTimer);
     holdTimer = undefined;
-    if (listsShowing > 0 && waiting.length > 0 && active < concurrency) {
-      const earliest = Math.min(...waiting.map(w => w.holdUntil));
+    if (waiting.length > 0 && active < concurrency) {
+      const earliest = Math.min(...waiting.map(w => sendableAt(w.askedAt)));
       holdTimer = setTimeout(pump, Math.max(0, earliest - now));
     }
   };
   const acquire = () =>
     new Promise<void>(send => {
-      waiting.push({ send, holdUntil: Date.now() + maxHoldMs });
+      waiting.push({ send, askedAt: Date.now() });
       pump();
     });
   const release = () => {
@@ -119,6 +131,7 @@ export function limitSecondaryReads(
   };
   const listShown = () => {
     listsShowing -= 1;
+    aListWasShown = true;
     pump();
   };
 
