@@ -13,7 +13,7 @@ import { withoutAccessRelations } from './withoutAccessRelations';
 /**
  * Replaces the catalog plugin's API with one whose entities carry no access relations, and which
  * sends identical reads that are in flight at the same time only once, and the filters' facets
- * and counts a few at a time so that the table's page is never queued behind them.
+ * and counts a few at a time and after the table's rows have been shown.
  */
 export const catalogModuleHideAccessRelations = createFrontendModule({
   pluginId: 'catalog',
