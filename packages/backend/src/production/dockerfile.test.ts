@@ -2,7 +2,7 @@
  * Static checks of the image definition: what it is built from, what it runs, that every file
  * it copies reaches Docker through .dockerignore, and that the Helm chart runs the same command.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   baseImages,
@@ -96,6 +96,14 @@ describe('packages/backend/Dockerfile', () => {
     expect(
       isExcludedFromContext('.yarn/releases/yarn-4.13.0.cjs', dockerignore),
     ).toBe(false);
+    // The lockfile refers to these; without them the image's install fails.
+    const patches = readdirSync(join(repoRoot, '.yarn/patches'));
+    expect(patches.length).toBeGreaterThan(0);
+    for (const patch of patches) {
+      expect(
+        isExcludedFromContext(`.yarn/patches/${patch}`, dockerignore),
+      ).toBe(false);
+    }
   });
 
   it.each([

@@ -34,7 +34,12 @@ const skeletonPath = join(repoRoot, 'packages/backend/dist/skeleton.tar.gz');
 const bundlePath = join(repoRoot, 'packages/backend/dist/bundle.tar.gz');
 
 /** Files the Dockerfile copies from the repository, in the order it needs them. */
-export const yarnFiles = ['.yarn/releases', '.yarnrc.yml', 'backstage.json'];
+export const yarnFiles = [
+  '.yarn/releases',
+  '.yarn/patches',
+  '.yarnrc.yml',
+  'backstage.json',
+];
 export const dependencyFiles = [
   'yarn.lock',
   'package.json',
