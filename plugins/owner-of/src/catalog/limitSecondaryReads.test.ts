@@ -18,7 +18,21 @@ function controlledFetch() {
         ),
     ),
   };
-  return { fetchApi, pending };
+  const sent = () => pending.map(p => p.url);
+  const answer = (url: string) => pending.find(p => p.url === url)!.answer();
+  return { fetchApi, pending, sent, answer };
+}
+
+/** An `afterListShown` that resolves when the test says the rows have been painted. */
+function controlledPaint() {
+  let paint: () => void = () => {};
+  return {
+    afterListShown: () =>
+      new Promise<void>(resolve => {
+        paint = resolve;
+      }),
+    showRows: () => paint(),
+  };
 }
 
 const base = 'http://localhost/api/catalog';
@@ -95,7 +109,7 @@ describe('afterNextPaint', () => {
 
 describe('limitSecondaryReads', () => {
   it('keeps two facets or counts in flight and never holds back the page', async () => {
-    const { fetchApi, pending } = controlledFetch();
+    const { fetchApi, pending, sent, answer } = controlledFetch();
     const limited = limitSecondaryReads(fetchApi, {
       concurrency: 2,
       afterListShown: () => Promise.resolve(),
@@ -106,9 +120,7 @@ describe('limitSecondaryReads', () => {
     );
     const page = limited.fetch(`${base}/entities/by-query?limit=20`);
     await tick();
-    const sent = () => pending.map(p => p.url).sort();
-    const answer = (url: string) => pending.find(p => p.url === url)!.answer();
-    expect(sent()).toEqual(
+    expect(sent().sort()).toEqual(
       [
         `${base}/entities/by-query?limit=20`,
         `${base}/entity-facets?facet=kind`,
@@ -154,15 +166,11 @@ describe('limitSecondaryReads', () => {
 
 describe('limitSecondaryReads while a list is loading', () => {
   it('sends facets asked for during a page only after its rows are shown', async () => {
-    const { fetchApi, pending } = controlledFetch();
-    let showRows: () => void = () => {};
+    const { fetchApi, pending, sent } = controlledFetch();
+    const { afterListShown, showRows } = controlledPaint();
     const limited = limitSecondaryReads(fetchApi, {
-      afterListShown: () =>
-        new Promise<void>(resolve => {
-          showRows = resolve;
-        }),
+      afterListShown,
     });
-    const sent = () => pending.map(p => p.url);
     const page = limited.fetch(`${base}/entities/by-query?limit=20`);
     const facet = limited.fetch(`${base}/entity-facets?facet=spec.lifecycle`);
     const lookup = limited.fetch(`${base}/entities/by-refs`, {
@@ -188,22 +196,17 @@ describe('limitSecondaryReads while a list is loading', () => {
   });
 
   it('also holds facets that were waiting for a slot when the page went out', async () => {
-    const { fetchApi, pending } = controlledFetch();
-    let showRows: () => void = () => {};
+    const { fetchApi, pending, sent, answer } = controlledFetch();
+    const { afterListShown, showRows } = controlledPaint();
     const limited = limitSecondaryReads(fetchApi, {
       concurrency: 1,
       firstListHoldMs: 0,
-      afterListShown: () =>
-        new Promise<void>(resolve => {
-          showRows = resolve;
-        }),
+      afterListShown,
     });
-    const sent = () => pending.map(p => p.url);
     const first = limited.fetch(`${base}/entity-facets?facet=kind`);
     const queued = limited.fetch(`${base}/entity-facets?facet=metadata.tags`);
     const page = limited.fetch(`${base}/entities/by-query?limit=20`);
     await tick();
-    const answer = (url: string) => pending.find(p => p.url === url)!.answer();
     expect(sent().sort()).toEqual([
       `${base}/entities/by-query?limit=20`,
       `${base}/entity-facets?facet=kind`,
@@ -283,15 +286,11 @@ describe('limitSecondaryReads while a list is loading', () => {
 
 describe('limitSecondaryReads before the first list', () => {
   it('holds the filters until the first page has been shown', async () => {
-    const { fetchApi, pending } = controlledFetch();
-    let showRows: () => void = () => {};
+    const { fetchApi, pending, sent } = controlledFetch();
+    const { afterListShown, showRows } = controlledPaint();
     const limited = limitSecondaryReads(fetchApi, {
-      afterListShown: () =>
-        new Promise<void>(resolve => {
-          showRows = resolve;
-        }),
+      afterListShown,
     });
-    const sent = () => pending.map(p => p.url);
     const facet = limited.fetch(
       `${base}/entity-facets?facet=relations.ownedBy`,
     );

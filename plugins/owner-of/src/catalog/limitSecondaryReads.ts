@@ -143,15 +143,15 @@ export function limitSecondaryReads(
       }
       if (isListRead(input, method)) {
         listsShowing += 1;
-        let answered = false;
+        let response: Response;
         try {
-          const response = await fetchApi.fetch(input, init);
-          answered = true;
-          return response;
-        } finally {
-          if (answered) afterListShown().then(listShown, listShown);
-          else listShown();
+          response = await fetchApi.fetch(input, init);
+        } catch (error) {
+          listShown(); // nothing will be painted
+          throw error;
         }
+        afterListShown().then(listShown, listShown);
+        return response;
       }
       if (method !== 'GET' || !isSecondaryRead(input)) {
         return fetchApi.fetch(input, init);
