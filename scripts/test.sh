@@ -51,7 +51,8 @@ postgres() {
 system_packages() {
   bash scripts/ensure-system-packages.sh browser &&
     bash scripts/ensure-system-packages.sh techdocs &&
-    bash scripts/ensure-system-packages.sh chart
+    bash scripts/ensure-system-packages.sh chart &&
+    bash scripts/ensure-system-packages.sh metrics
 }
 
 chart_tools() {
