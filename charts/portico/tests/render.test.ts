@@ -183,7 +183,12 @@ describe('every rendering', () => {
     '%s: the command keeps the image config files and adds the mounted one',
     name => {
       const container = backendContainer(name);
-      expect(container.command).toEqual(['node', 'packages/backend']);
+      expect(container.command).toEqual([
+        'node',
+        '--require',
+        './instrumentation.js',
+        'packages/backend',
+      ]);
       const files = configArgs(name);
       expect(files.slice(0, 3)).toEqual([
         'app-config.yaml',

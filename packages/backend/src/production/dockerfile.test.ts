@@ -46,9 +46,11 @@ describe('packages/backend/Dockerfile', () => {
     expect(workdirs[workdirs.length - 1].args).toBe('/app');
   });
 
-  it('starts the backend with the image config files, production last', () => {
+  it('starts the backend after OpenTelemetry, with the image config files, production last', () => {
     expect(imageCommand(instructions)).toEqual([
       'node',
+      '--require',
+      './instrumentation.js',
       'packages/backend',
       '--config',
       'app-config.yaml',

@@ -33,6 +33,9 @@ export const dockerignorePath = join(repoRoot, '.dockerignore');
 const skeletonPath = join(repoRoot, 'packages/backend/dist/skeleton.tar.gz');
 const bundlePath = join(repoRoot, 'packages/backend/dist/bundle.tar.gz');
 
+/** The OpenTelemetry preload; the Dockerfile copies it to /app, where the CMD requires it. */
+export const instrumentationFile = 'packages/backend/src/instrumentation.js';
+
 /** Files the Dockerfile copies from the repository, in the order it needs them. */
 export const yarnFiles = [
   '.yarn/releases',
@@ -49,11 +52,12 @@ export const bundleFiles = [
   'packages/backend/dist/bundle.tar.gz',
   'app-config.yaml',
   'app-config.production.yaml',
+  instrumentationFile,
 ];
 export const imageFiles = [...yarnFiles, ...dependencyFiles, ...bundleFiles];
 
 /** Bump when the steps below change, so cached folders from older steps are not reused. */
-const RECIPE_VERSION = '2';
+const RECIPE_VERSION = '3';
 const cacheRoot = join(tmpdir(), 'portico-production-image');
 const UNUSED_IMAGE_MAX_AGE_MS = 60 * 60_000;
 
@@ -265,7 +269,7 @@ async function buildDependencyLayer(dir: string) {
   await rm(join(dir, '.yarn/install-state.gz'), { force: true });
 }
 
-/** The final stage: the dependency layer, then the bundle and the app-config files. */
+/** The final stage: the dependency layer, the bundle, the app-config files and the preload. */
 async function buildImage(dependencyLayer: string, dir: string) {
   await run('cp', ['-al', dependencyLayer, dir], {
     cwd: cacheRoot,
@@ -274,6 +278,10 @@ async function buildImage(dependencyLayer: string, dir: string) {
   await untar(dir, 'packages/backend/dist/bundle.tar.gz', bundleTarFlags);
   await copyIn(dir, 'app-config.yaml');
   await copyIn(dir, 'app-config.production.yaml');
+  await cp(
+    join(repoRoot, instrumentationFile),
+    join(dir, 'instrumentation.js'),
+  );
 }
 
 /**
