@@ -155,6 +155,27 @@ describe('withoutHiddenRefs', () => {
     expect(keptTargets(result.items[0].entity)).toHaveLength(2);
   });
 
+  it("keeps the owner and system the entity's own spec names, even when hidden, and only those", () => {
+    const granted = {
+      kind: 'Component',
+      metadata: { namespace: 'default', name: 'freight-pipeline' },
+      spec: { owner: 'data-team', system: 'Analytics' },
+      relations: [
+        { type: 'ownedBy', targetRef: 'group:default/data-team' },
+        { type: 'partOf', targetRef: 'system:default/analytics' },
+        // Hidden targets the spec does not name in that role are still dropped.
+        { type: 'dependsOn', targetRef: 'system:default/analytics' },
+        { type: 'ownedBy', targetRef: 'group:default/secret-team' },
+        { type: 'dependsOn', targetRef: 'component:default/secret-service' },
+      ],
+    };
+    const result: any = withoutHiddenRefs('entity', granted, () => false);
+    expect(result.relations).toEqual([
+      { type: 'ownedBy', targetRef: 'group:default/data-team' },
+      { type: 'partOf', targetRef: 'system:default/analytics' },
+    ]);
+  });
+
   it('drops relation facet values naming hidden entities, other facets untouched', () => {
     const result: any = withoutHiddenRefs(
       'facets',

@@ -1,3 +1,4 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import { KIND_SUBJECT_KIND } from '@portico/plugin-owner-of-common';
 
 /**
@@ -141,9 +142,42 @@ export function namedRefs(shape: EntityResponseShape, body: unknown): string[] {
 }
 
 /**
+ * The owner and system relations that an entity's own spec names
+ * (`spec.owner`, `spec.system`), as `type targetRef`, lowercased. A reader of
+ * the entity already sees these refs in its spec, so their relations reveal
+ * nothing more and are kept, whether or not the target is readable: a granted
+ * component still shows who owns it and which system it belongs to.
+ */
+export function selfNamedRelations(entity: EntityLike): Set<string> {
+  const named = new Set<string>();
+  const spec = isObject(entity.spec) ? entity.spec : {};
+  const metadata = isObject(entity.metadata) ? entity.metadata : {};
+  const defaultNamespace =
+    typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
+  const add = (type: string, value: unknown, defaultKind: string) => {
+    if (typeof value !== 'string' || value.trim() === '') return;
+    try {
+      const ref = parseEntityRef(value.trim(), {
+        defaultKind,
+        defaultNamespace,
+      });
+      named.add(
+        `${type} ${ref.kind}:${ref.namespace}/${ref.name}`.toLowerCase(),
+      );
+    } catch {
+      // A malformed ref produces no relation in the catalog either.
+    }
+  };
+  add('ownedby', spec.owner, 'Group');
+  add('partof', spec.system, 'System');
+  return named;
+}
+
+/**
  * The response body without what names an entity the caller may not read:
- * relations to such entities, ancestry entries for them, and relation facet
- * values naming them. `isVisible` receives lowercase refs.
+ * relations to such entities (except the owner and system the entity's own
+ * spec names), ancestry entries for them, and relation facet values naming
+ * them. `isVisible` receives lowercase refs.
  */
 export function withoutHiddenRefs(
   shape: EntityResponseShape,
@@ -159,10 +193,15 @@ export function withoutHiddenRefs(
     if (!isObject(entity) || !Array.isArray(entity.relations)) {
       return entity;
     }
+    const selfNamed = selfNamedRelations(entity);
     return {
       ...entity,
-      relations: (entity.relations as Relation[]).filter(r =>
-        visible(r?.targetRef),
+      relations: (entity.relations as Relation[]).filter(
+        r =>
+          visible(r?.targetRef) ||
+          (typeof r?.type === 'string' &&
+            typeof r?.targetRef === 'string' &&
+            selfNamed.has(`${r.type} ${r.targetRef}`.toLowerCase())),
       ),
     };
   };
