@@ -111,3 +111,17 @@ export function computeAccessEntries(
 
   return { entries, problems };
 }
+
+/**
+ * Whether grant annotations restrict who reads the entity: an entity with a read grant is
+ * readable by its owner and grantees only, even when its kind is public (a template meant
+ * for one team). The catalog module leaves the kind's virtual subject off such an entity.
+ *
+ * @public
+ */
+export function hasReadGrant(entries: readonly AccessEntry[]): boolean {
+  return entries.some(
+    entry =>
+      entry.source.type === 'annotation' && entry.actions.includes('read'),
+  );
+}

@@ -8,6 +8,7 @@ import {
   DEFAULT_ANNOTATION_PREFIXES,
   normalizeAnnotationPrefixes,
 } from '@portico/plugin-owner-of-common';
+import { permissionTableEntry } from './policy/permissionTable';
 
 /**
  * The owner-of policy's settings, read from `permission.adminRefs` and
@@ -26,13 +27,6 @@ export type OwnerOfSettings = {
 };
 
 const DEFAULT_MEMBERSHIP_REFRESH_MS = 30_000;
-
-/** Catalog permissions that carry a resource type; decided per entity. */
-const ENTITY_PERMISSIONS = new Set([
-  'catalog.entity.read',
-  'catalog.entity.delete',
-  'catalog.entity.refresh',
-]);
 
 function parseAdminRef(ref: string, index: number): string {
   const fail = (): never => {
@@ -89,9 +83,18 @@ export function readOwnerOfSettings(config: Config): OwnerOfSettings {
     ownerOf?.getOptionalStringArray('everyonePermissions') ?? []
   ).map((name, index) => {
     const trimmed = name.trim();
-    if (!trimmed.startsWith('catalog.') || ENTITY_PERMISSIONS.has(trimmed)) {
+    const entry = permissionTableEntry(trimmed);
+    if (entry?.access !== 'admin') {
       throw new Error(
-        `Invalid permission.ownerOf.everyonePermissions[${index}] '${name}': only catalog permissions without a resource type belong here (entity read, delete and refresh are decided per entity, and other plugins' permissions are already allowed)`,
+        `Invalid permission.ownerOf.everyonePermissions[${index}] '${name}': only permissions the owner-of permission table gives to admins belong here (${
+          entry
+            ? `this one is ${
+                entry.access === 'everyone'
+                  ? 'already allowed to everyone'
+                  : 'decided per resource'
+              }`
+            : 'this one is not in the table'
+        }); see the policy's README`,
       );
     }
     return trimmed;

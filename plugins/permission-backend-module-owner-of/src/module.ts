@@ -48,7 +48,11 @@ export const permissionModuleOwnerOf = createBackendModule({
           nestedGroups: settings.nestedGroups,
           refreshMs: settings.membershipRefreshMs,
         });
-        const ownerOfPolicy = new OwnerOfPolicy({ settings, membership });
+        const ownerOfPolicy = new OwnerOfPolicy({
+          settings,
+          membership,
+          logger,
+        });
         policy.setPolicy(ownerOfPolicy);
         httpRouter.use(
           createExplainRouter({

@@ -69,7 +69,38 @@ describe('AccessRelationsProcessor', () => {
       'API:default/tracking-api readableBy group:default/support',
       'API:default/tracking-api refreshableBy group:default/support',
       'API:default/tracking-api deletableBy user:default/dana',
-      'API:default/tracking-api readableBy owner-of.kind:default/api',
+    ]);
+  });
+
+  it('gives the kind relation only to entities without read grants', async () => {
+    const template = (annotations: Record<string, string>) =>
+      run(processor, {
+        apiVersion: 'scaffolder.backstage.io/v1beta3',
+        kind: 'Template',
+        metadata: { name: 'payments-service', annotations },
+        spec: { owner: 'group:payments-team', type: 'service', steps: [] },
+      });
+    const kindRelation =
+      'Template:default/payments-service readableBy owner-of.kind:default/template';
+    expect((await template({})).relations).toContain(kindRelation);
+    expect(
+      (
+        await template({
+          'backstage.tanzu.vmware.com/user.dana': 'catalog.entity.refresh',
+        })
+      ).relations,
+    ).toContain(kindRelation);
+    expect(
+      (
+        await template({
+          'backstage.tanzu.vmware.com/group.finance': 'catalog.entity.read',
+        })
+      ).relations,
+    ).toEqual([
+      'Template:default/payments-service readableBy group:default/payments-team',
+      'Template:default/payments-service deletableBy group:default/payments-team',
+      'Template:default/payments-service refreshableBy group:default/payments-team',
+      'Template:default/payments-service readableBy group:default/finance',
     ]);
   });
 
@@ -159,7 +190,6 @@ describe('AccessRelationsProcessor', () => {
     });
     expect(relations).toEqual([
       'Resource:default/depot-db readableBy group:default/dba',
-      'Resource:default/depot-db readableBy owner-of.kind:default/resource',
     ]);
   });
 });

@@ -15,6 +15,7 @@ import {
   ACCESS_RELATIONS,
   DEFAULT_ANNOTATION_PREFIXES,
   computeAccessEntries,
+  hasReadGrant,
   kindSubjectRef,
   normalizeAnnotationPrefixes,
 } from '@portico/plugin-owner-of-common';
@@ -26,9 +27,10 @@ const CATALOG_PROCESSING_STATUS_TYPE = 'backstage.io/catalog-processing';
  * Emits `readableBy`, `deletableBy` and `refreshableBy` relations from each
  * entity to the users and groups that may act on it: its owner (all three),
  * itself when it is a User or Group (read), and the subjects of its grant
- * annotations (exactly the listed actions). Every entity is also
- * `readableBy` the virtual subject of its kind (`kindSubjectRef`), which
- * the policy adds to every user's read claims for the public kinds.
+ * annotations (exactly the listed actions). Every entity without a read
+ * grant annotation is also `readableBy` the virtual subject of its kind
+ * (`kindSubjectRef`), which the policy adds to every user's read claims for
+ * the public kinds.
  *
  * The catalog indexes relations as `relations.<type>` search rows, so the
  * permission rule that checks them compiles to one indexed lookup.
@@ -86,14 +88,17 @@ export class AccessRelationsProcessor implements CatalogProcessor {
     }
 
     // Emitted for every kind, not only the configured public ones, so that
-    // changing which kinds are public needs no reprocessing.
-    emit(
-      processingResult.relation({
-        source,
-        type: ACCESS_RELATIONS.read,
-        target: parseEntityRef(kindSubjectRef(entity.kind)),
-      }),
-    );
+    // changing which kinds are public needs no reprocessing; left off an entity
+    // whose read grants restrict it to its owner and grantees.
+    if (!hasReadGrant(entries)) {
+      emit(
+        processingResult.relation({
+          source,
+          type: ACCESS_RELATIONS.read,
+          target: parseEntityRef(kindSubjectRef(entity.kind)),
+        }),
+      );
+    }
 
     if (problems.length === 0) {
       return entity;

@@ -155,7 +155,13 @@ describe('explainAccess', () => {
     ]);
 
     const template = explainAccess({
-      entity: { ...entity, kind: 'Template', relations: [] },
+      entity: {
+        ...entity,
+        kind: 'Template',
+        relations: [
+          { type: 'readableBy', targetRef: 'owner-of.kind:default/template' },
+        ],
+      },
       claims: claims([['user:default/erin']]),
       policy,
       annotationPrefixes: settings.annotationPrefixes,

@@ -17,6 +17,7 @@ import {
   AccessAction,
   HAS_ACCESS_RELATION_RULE,
   HasAccessRelationParams,
+  KIND_SUBJECT_KIND,
   computeAccessEntries,
   entityHasAccessRelation,
   matchingAccessSubjects,
@@ -134,6 +135,9 @@ function attribute(
   const params = condition.params as HasAccessRelationParams;
   const { entries } = computeAccessEntries(entity, annotationPrefixes);
   return matchingAccessSubjects(entity, params).flatMap(subjectRef => {
+    if (subjectRef.startsWith(`${KIND_SUBJECT_KIND}:`)) {
+      return [{ rule: 'publicKind' as const, kind: entity.kind }];
+    }
     const via = claims.via.get(subjectRef) ?? [subjectRef];
     const sources = entries.filter(
       e => e.subjectRef === subjectRef && e.actions.includes(action),

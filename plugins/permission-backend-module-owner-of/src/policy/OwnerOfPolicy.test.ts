@@ -161,7 +161,13 @@ describe('OwnerOfPolicy', () => {
             rule: 'HAS_ACCESS_RELATION',
             params: { relation: 'readableBy', claims: carolClaims },
           },
-          { rule: 'IS_ENTITY_KIND', params: { kinds: ['Template'] } },
+          {
+            rule: 'HAS_ACCESS_RELATION',
+            params: {
+              relation: 'readableBy',
+              claims: ['owner-of.kind:default/template'],
+            },
+          },
         ],
       },
     });
@@ -185,28 +191,38 @@ describe('OwnerOfPolicy', () => {
     ) {
       throw new Error('expected conditional read decisions');
     }
-    const [relation] = readable.conditions.anyOf as unknown as Array<{
+    const [relation, publicKind] = readable.conditions
+      .anyOf as unknown as Array<{
       params: HasAccessRelationParams;
     }>;
     const indexedParams = indexed.conditions.params as HasAccessRelationParams;
     const owners = ['group:default/logistics-team', 'group:default/marketing'];
     for (const kind of ['Component', 'Template', 'template', 'API', 'Group']) {
       for (const owner of owners) {
-        // Relations as the catalog module's processor emits them.
-        const entity: Entity = {
-          apiVersion: 'backstage.io/v1alpha1',
-          kind,
-          metadata: { name: 'x' },
-          spec: {},
-          relations: [
-            { type: 'readableBy', targetRef: owner },
-            { type: 'readableBy', targetRef: kindSubjectRef(kind) },
-          ],
-        };
-        const viaOr =
-          entityHasAccessRelation(entity, relation.params) ||
-          kind.toLowerCase() === 'template';
-        expect(entityHasAccessRelation(entity, indexedParams)).toBe(viaOr);
+        // Relations as the catalog module's processor emits them: an entity with read
+        // grants (a restricted template) has no kind relation.
+        for (const restricted of [false, true]) {
+          const entity: Entity = {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind,
+            metadata: { name: 'x' },
+            spec: {},
+            relations: [
+              { type: 'readableBy', targetRef: owner },
+              ...(restricted
+                ? []
+                : [{ type: 'readableBy', targetRef: kindSubjectRef(kind) }]),
+            ],
+          };
+          const viaOr =
+            entityHasAccessRelation(entity, relation.params) ||
+            entityHasAccessRelation(entity, publicKind.params);
+          expect(viaOr).toBe(
+            owner === 'group:default/logistics-team' ||
+              (!restricted && kind.toLowerCase() === 'template'),
+          );
+          expect(entityHasAccessRelation(entity, indexedParams)).toBe(viaOr);
+        }
       }
     }
   });
@@ -274,35 +290,129 @@ describe('OwnerOfPolicy', () => {
     ).toEqual({ result: AuthorizeResult.DENY });
   });
 
-  it('denies unknown catalog-entity resource permissions to non-admins', async () => {
+  it('denies a permission the table does not name, to admins too, and warns once by name', async () => {
+    const logger = mockServices.logger.mock();
+    const settings = readOwnerOfSettings(
+      new ConfigReader({ permission: { adminRefs: ['user:default/alice'] } }),
+    );
+    const lookups = { resolve: jest.fn() };
+    const closed = new OwnerOfPolicy({ settings, membership: lookups, logger });
     const future = createPermission({
       name: 'catalog.entity.archive',
       attributes: {},
       resourceType: 'catalog-entity',
     });
-    expect(
-      await policy.handle({ permission: future }, asUser('user:default/carol')),
-    ).toEqual({ result: AuthorizeResult.DENY });
-  });
-
-  it("allows other plugins' permissions to signed-in users without a catalog lookup", async () => {
-    const lookups = { resolve: jest.fn() };
-    const isolated = new OwnerOfPolicy({
-      settings: readOwnerOfSettings(new ConfigReader({})),
-      membership: lookups,
+    const newPlugin = createPermission({
+      name: 'new-plugin.secret.read',
+      attributes: { action: 'read' },
     });
-    for (const permission of [
-      createPermission({ name: 'kubernetes.proxy', attributes: {} }),
-      createPermission({
-        name: 'scaffolder.template.parameter.read',
-        attributes: { action: 'read' },
-        resourceType: 'scaffolder-template',
-      }),
-    ]) {
-      expect(
-        await isolated.handle({ permission }, asUser('user:default/carol')),
-      ).toEqual({ result: AuthorizeResult.ALLOW });
+    for (const permission of [future, newPlugin, future]) {
+      for (const user of ['user:default/alice', 'user:default/carol']) {
+        expect(await closed.handle({ permission }, asUser(user))).toEqual({
+          result: AuthorizeResult.DENY,
+        });
+      }
     }
     expect(lookups.resolve).not.toHaveBeenCalled();
+    expect(logger.warn.mock.calls.map(([message]) => message)).toEqual([
+      'Permission catalog.entity.archive is not in the owner-of permission table: denied to everyone until it is added',
+      'Permission new-plugin.secret.read is not in the owner-of permission table: denied to everyone until it is added',
+    ]);
+  });
+
+  it('decides other plugins by the table: everyone, admin only, or opened in config', async () => {
+    const carol = asUser('user:default/carol');
+    const alice = asUser('user:default/alice');
+    const named = (name: string, resourceType?: string) =>
+      resourceType
+        ? createPermission({ name, attributes: {}, resourceType })
+        : createPermission({ name, attributes: {} });
+    for (const permission of [
+      named('kubernetes.clusters.read'),
+      named('kubernetes.resources.read'),
+      named('scaffolder.task.create'),
+      named('scaffolder.action.execute', 'scaffolder-action'),
+    ]) {
+      expect(await policy.handle({ permission }, carol)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+    for (const permission of [
+      named('kubernetes.proxy'),
+      named('scaffolder.template.dry-run'),
+      named('scaffolder.template.management'),
+    ]) {
+      expect(await policy.handle({ permission }, carol)).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+      expect(await policy.handle({ permission }, alice)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+    const open = policyWith({
+      ownerOf: { everyonePermissions: ['scaffolder.template.dry-run'] },
+    });
+    expect(
+      await open.handle(
+        { permission: named('scaffolder.template.dry-run') },
+        carol,
+      ),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('lets task creators and admins read and cancel scaffolder tasks', async () => {
+    for (const name of ['scaffolder.task.read', 'scaffolder.task.cancel']) {
+      const permission = createPermission({
+        name,
+        attributes: {},
+        resourceType: 'scaffolder-task',
+      });
+      expect(
+        await policy.handle({ permission }, asUser('user:default/Carol')),
+      ).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'scaffolder',
+        resourceType: 'scaffolder-task',
+        conditions: {
+          rule: 'IS_TASK_OWNER',
+          resourceType: 'scaffolder-task',
+          params: { createdBy: ['user:default/carol', 'user:default/Carol'] },
+        },
+      });
+      expect(
+        await policy.handle({ permission }, asUser('user:default/alice')),
+      ).toEqual({ result: AuthorizeResult.ALLOW });
+    }
+  });
+
+  it('shows restricted template parameters and steps only to the subjects they are tagged with', async () => {
+    const permission = createPermission({
+      name: 'scaffolder.template.step.read',
+      attributes: { action: 'read' },
+      resourceType: 'scaffolder-template',
+    });
+    expect(
+      await policy.handle({ permission }, asUser('user:default/carol')),
+    ).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'scaffolder',
+      resourceType: 'scaffolder-template',
+      conditions: {
+        anyOf: [
+          {
+            not: {
+              rule: 'HAS_TAG',
+              resourceType: 'scaffolder-template',
+              params: { tag: 'restricted' },
+            },
+          },
+          ...carolClaims.map(tag => ({
+            rule: 'HAS_TAG',
+            resourceType: 'scaffolder-template',
+            params: { tag },
+          })),
+        ],
+      },
+    });
   });
 });

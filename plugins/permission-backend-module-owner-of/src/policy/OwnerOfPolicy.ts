@@ -1,7 +1,15 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { createCatalogConditionalDecision } from '@backstage/plugin-catalog-backend/alpha';
 import {
-  catalogConditions,
-  createCatalogConditionalDecision,
-} from '@backstage/plugin-catalog-backend/alpha';
+  createScaffolderTaskConditionalDecision,
+  createScaffolderTemplateConditionalDecision,
+  scaffolderTaskConditions,
+  scaffolderTemplateConditions,
+} from '@backstage/plugin-scaffolder-backend/alpha';
+import {
+  RESOURCE_TYPE_SCAFFOLDER_TASK,
+  RESOURCE_TYPE_SCAFFOLDER_TEMPLATE,
+} from '@backstage/plugin-scaffolder-common/alpha';
 import {
   AuthorizeResult,
   Permission,
@@ -22,6 +30,7 @@ import {
 } from '@portico/plugin-owner-of-common';
 import { OwnerOfSettings } from '../config';
 import { ResolvedClaims } from '../membership/MembershipResolver';
+import { permissionTableEntry } from './permissionTable';
 
 /** Entity permissions and the action each one needs. */
 const ENTITY_ACTIONS: Record<string, AccessAction> = {
@@ -30,30 +39,40 @@ const ENTITY_ACTIONS: Record<string, AccessAction> = {
   'catalog.entity.refresh': 'refresh',
 };
 
+/**
+ * The tag that marks a template parameter or step (`backstage:permissions.tags`) as restricted
+ * to the users and groups named by its other tags.
+ *
+ * @public
+ */
+export const RESTRICTED_TEMPLATE_PART_TAG = 'restricted';
+
 /** Resolves a user's claims; the policy only needs this one method. */
 export type ClaimsResolver = {
   resolve(userEntityRef: string): Promise<ResolvedClaims>;
 };
 
 /**
- * The owner-of permission policy.
+ * The owner-of permission policy. Every permission is decided by the permission table
+ * (`permissionTable.ts`):
  *
  * - No signed-in user: deny everything.
+ * - A permission the table does not name: deny, for admins too, and warn once with its name.
  * - Admins (their user ref or any of their groups, nested included, in
- *   `permission.adminRefs`): allow everything.
+ *   `permission.adminRefs`): allow everything the table names.
+ * - `everyone`: allow; `admin`: deny unless listed in `everyonePermissions`.
  * - Entity read, delete and refresh: conditional on the entity having a
  *   `readableBy`, `deletableBy` or `refreshableBy` relation to one of the
- *   user's claims; read also allows the public kinds.
- * - Entity validation: allowed.
- * - Every other catalog permission (create, locations, ingestion): admins
- *   only, unless listed in `everyonePermissions`.
- * - Other plugins' permissions: allowed.
+ *   user's claims; read also allows the public kinds' virtual subjects, which
+ *   an entity with read grant annotations does not carry (a restricted template).
+ * - Scaffolder task read and cancel: conditional on the task's creator being the user
+ *   (the scaffolder filters task lists in its database with it).
+ * - Template parameters and steps: untagged ones for everyone; tagged `restricted`, only
+ *   for the subjects among their tags.
  *
- * `decide` states read as `anyOf[relation, isEntityKind]`, which is how the
+ * `decide` states read as `anyOf[claims, public kind subjects]`, which is how the
  * explain endpoint attributes access. `handle`, which the catalog compiles to
- * SQL, sends the equivalent single lookup instead: the catalog module makes
- * every entity `readableBy` the virtual subject of its kind, so adding the
- * public kinds' subjects to the claims replaces the slow OR.
+ * SQL, sends the equivalent single lookup instead, since OR is the catalog's slow case.
  *
  * @public
  */
@@ -62,13 +81,17 @@ export class OwnerOfPolicy implements PermissionPolicy {
   private readonly membership: ClaimsResolver;
   private readonly adminRefs: Set<string>;
   private readonly everyonePermissions: Set<string>;
+  private readonly logger?: LoggerService;
+  private readonly undecidedLogged = new Set<string>();
 
   constructor(options: {
     settings: OwnerOfSettings;
     membership: ClaimsResolver;
+    logger?: LoggerService;
   }) {
     this.settings = options.settings;
     this.membership = options.membership;
+    this.logger = options.logger;
     this.adminRefs = new Set(options.settings.adminRefs);
     this.everyonePermissions = new Set(options.settings.everyonePermissions);
   }
@@ -83,24 +106,35 @@ export class OwnerOfPolicy implements PermissionPolicy {
     if (principal?.type !== 'user' || !principal.userEntityRef) {
       return { result: AuthorizeResult.DENY };
     }
-    if (!request.permission.name.startsWith('catalog.')) {
-      return { result: AuthorizeResult.ALLOW };
+    const name = request.permission.name;
+    if (!permissionTableEntry(name)) {
+      if (!this.undecidedLogged.has(name)) {
+        this.undecidedLogged.add(name);
+        this.logger?.warn(
+          `Permission ${name} is not in the owner-of permission table: denied to everyone until it is added`,
+        );
+      }
+      return { result: AuthorizeResult.DENY };
     }
     const claims = await this.membership.resolve(principal.userEntityRef);
-    return this.catalogDecision(request.permission, claims);
+    return this.catalogDecision(
+      request.permission,
+      claims,
+      principal.userEntityRef,
+    );
   }
 
   /**
-   * The decision sent to the catalog: `decide`, with read as one
+   * The decision `handle` sends: `decide`, with catalog read as one
    * `HAS_ACCESS_RELATION` condition whose claims also hold the public kinds'
-   * subjects. Allows exactly the same entities once they carry the kind
-   * relation, in one indexed lookup instead of an OR.
+   * subjects. Allows exactly the same entities, in one indexed lookup instead of an OR.
    */
   catalogDecision(
     permission: Permission,
     claims: ResolvedClaims,
+    userEntityRef?: string,
   ): PolicyDecision {
-    const decision = this.decide(permission, claims);
+    const decision = this.decide(permission, claims, userEntityRef);
     if (
       decision.result !== AuthorizeResult.CONDITIONAL ||
       !isResourcePermission(permission, CATALOG_ENTITY_RESOURCE_TYPE) ||
@@ -112,36 +146,51 @@ export class OwnerOfPolicy implements PermissionPolicy {
       permission,
       createAccessRelationCondition({
         relation: ACCESS_RELATIONS.read,
-        claims: [
-          ...claims.claims,
-          ...this.settings.publicKinds.map(kindSubjectRef),
-        ],
+        claims: [...claims.claims, ...this.publicKindSubjects()],
       }),
     );
   }
 
   /**
    * The decision for a user whose claims are already resolved, in its
-   * readable form (public kinds as an `isEntityKind` branch). Used by the
-   * explain endpoint; `handle` sends `catalogDecision`.
+   * readable form (public kinds as a branch of their own). Used by the
+   * explain endpoint; `handle` sends `catalogDecision`. `userEntityRef` is
+   * the ref as the user's token spells it, matched against task creators
+   * besides the normalized one.
    */
-  decide(permission: Permission, claims: ResolvedClaims): PolicyDecision {
-    if (!permission.name.startsWith('catalog.')) {
-      return { result: AuthorizeResult.ALLOW };
+  decide(
+    permission: Permission,
+    claims: ResolvedClaims,
+    userEntityRef?: string,
+  ): PolicyDecision {
+    const entry = permissionTableEntry(permission.name);
+    if (!entry) {
+      return { result: AuthorizeResult.DENY };
     }
     if (this.adminVia(claims)) {
       return { result: AuthorizeResult.ALLOW };
     }
+    switch (entry.access) {
+      case 'everyone':
+        return { result: AuthorizeResult.ALLOW };
+      case 'admin':
+        return {
+          result: this.everyonePermissions.has(permission.name)
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+        };
+      default:
+        return this.conditional(permission, claims, userEntityRef);
+    }
+  }
+
+  private conditional(
+    permission: Permission,
+    claims: ResolvedClaims,
+    userEntityRef?: string,
+  ): PolicyDecision {
     if (isResourcePermission(permission, CATALOG_ENTITY_RESOURCE_TYPE)) {
-      const action = Object.prototype.hasOwnProperty.call(
-        ENTITY_ACTIONS,
-        permission.name,
-      )
-        ? ENTITY_ACTIONS[permission.name]
-        : undefined;
-      if (!action) {
-        return { result: AuthorizeResult.DENY };
-      }
+      const action = ENTITY_ACTIONS[permission.name];
       const hasRelation = createAccessRelationCondition({
         relation: ACCESS_RELATIONS[action],
         claims: claims.claims,
@@ -150,21 +199,44 @@ export class OwnerOfPolicy implements PermissionPolicy {
         return createCatalogConditionalDecision(permission, {
           anyOf: [
             hasRelation,
-            catalogConditions.isEntityKind({
-              kinds: this.settings.publicKinds,
+            createAccessRelationCondition({
+              relation: ACCESS_RELATIONS.read,
+              claims: this.publicKindSubjects(),
             }),
           ],
         });
       }
       return createCatalogConditionalDecision(permission, hasRelation);
     }
-    if (
-      permission.name === 'catalog.entity.validate' ||
-      this.everyonePermissions.has(permission.name)
-    ) {
-      return { result: AuthorizeResult.ALLOW };
+    if (isResourcePermission(permission, RESOURCE_TYPE_SCAFFOLDER_TASK)) {
+      const createdBy = [
+        ...new Set([claims.userRef, ...(userEntityRef ? [userEntityRef] : [])]),
+      ];
+      return createScaffolderTaskConditionalDecision(
+        permission,
+        scaffolderTaskConditions.isTaskOwner({ createdBy }),
+      );
     }
+    if (isResourcePermission(permission, RESOURCE_TYPE_SCAFFOLDER_TEMPLATE)) {
+      return createScaffolderTemplateConditionalDecision(permission, {
+        anyOf: [
+          {
+            not: scaffolderTemplateConditions.hasTag({
+              tag: RESTRICTED_TEMPLATE_PART_TAG,
+            }),
+          },
+          ...claims.claims.map(tag =>
+            scaffolderTemplateConditions.hasTag({ tag }),
+          ),
+        ],
+      });
+    }
+    // A conditional table entry without a rule here: closed, never open.
     return { result: AuthorizeResult.DENY };
+  }
+
+  private publicKindSubjects(): string[] {
+    return this.settings.publicKinds.map(kindSubjectRef);
   }
 
   /** The first claim (nearest first) that is an admin ref, with its chain. */
