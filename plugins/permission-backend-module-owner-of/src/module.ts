@@ -7,6 +7,7 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { readOwnerOfSettings } from './config';
 import { MembershipResolver } from './membership/MembershipResolver';
 import { OwnerOfPolicy } from './policy/OwnerOfPolicy';
+import { InstrumentedPolicy } from './policy/InstrumentedPolicy';
 import { createExplainRouter } from './explain/createExplainRouter';
 import { createAccessRouter } from './access/createAccessRouter';
 
@@ -53,7 +54,7 @@ export const permissionModuleOwnerOf = createBackendModule({
           membership,
           logger,
         });
-        policy.setPolicy(ownerOfPolicy);
+        policy.setPolicy(new InstrumentedPolicy(ownerOfPolicy));
         httpRouter.use(
           createExplainRouter({
             httpAuth,

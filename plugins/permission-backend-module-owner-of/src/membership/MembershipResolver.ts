@@ -7,6 +7,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { createMembershipMetrics } from '../metrics/membershipMetrics';
 
 /**
  * A user's claims: their own ref and every group they count as a member of,
@@ -97,6 +98,7 @@ export class MembershipResolver {
   private readonly now: () => number;
   private readonly graph: ExpiringValue<GroupGraph>;
   private readonly users = new Map<string, ExpiringValue<string[]>>();
+  private readonly metrics = createMembershipMetrics();
 
   constructor(options: {
     catalog: CatalogService;
@@ -116,6 +118,17 @@ export class MembershipResolver {
   }
 
   async resolve(userEntityRef: string): Promise<ResolvedClaims> {
+    const startedAt = performance.now();
+    try {
+      return await this.resolveClaims(userEntityRef);
+    } finally {
+      this.metrics.resolutionDuration.record(
+        (performance.now() - startedAt) / 1000,
+      );
+    }
+  }
+
+  private async resolveClaims(userEntityRef: string): Promise<ResolvedClaims> {
     const userRef = userEntityRef.toLowerCase();
     const [direct, graph] = await Promise.all([
       this.directGroups(userRef),
@@ -159,6 +172,9 @@ export class MembershipResolver {
       entry = new ExpiringValue<string[]>(this.refreshMs, this.now);
       this.users.set(userRef, entry);
     }
+    this.metrics.cacheLookups.add(1, {
+      result: entry.isExpired() ? 'miss' : 'hit',
+    });
     return entry.get(() => this.loadDirectGroups(userRef));
   }
 
