@@ -13,6 +13,7 @@ import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
+import catalogBackendModuleMetrics from '@portico/plugin-catalog-backend-module-metrics';
 import { catalogModulePlannerStatistics } from './catalog/plannerStatistics';
 import { catalogModuleStitchRepair } from './catalog/stitchRepair';
 import permissionBackend from '@backstage/plugin-permission-backend';
@@ -61,6 +62,8 @@ export const portalFeatures = {
     catalogModuleStitchRepair,
     // Analyzes the catalog's tables after bulk changes, so list queries keep good plans
     catalogModulePlannerStatistics,
+    // Processing and stitching backlog gauges for monitoring (docs/monitoring.md)
+    catalogBackendModuleMetrics,
   ],
 
   // Permissions: the owner-of policy, consulted when `permission.enabled` is true
