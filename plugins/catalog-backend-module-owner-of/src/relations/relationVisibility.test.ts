@@ -132,6 +132,28 @@ describe('withoutHiddenRefs', () => {
     expect(answer.totalItems).toBe(2);
   });
 
+  it('names the parents of an ancestry chain that have no item of their own', () => {
+    const body = {
+      rootEntityRef: 'component:default/route-planner',
+      items: [
+        {
+          entity: { ...component, relations: [] },
+          parentEntityRefs: ['location:default/harborline-demo'],
+        },
+      ],
+    };
+    expect(namedRefs('ancestry', body).sort()).toEqual([
+      'component:default/route-planner',
+      'location:default/harborline-demo',
+    ]);
+    const result: any = withoutHiddenRefs(
+      'ancestry',
+      body,
+      ref => ref === 'component:default/route-planner',
+    );
+    expect(result.items[0].parentEntityRefs).toEqual([]);
+  });
+
   it('drops hidden ancestors and the parent refs naming them', () => {
     const result: any = withoutHiddenRefs(
       'ancestry',

@@ -109,8 +109,8 @@ export function isVirtualRef(ref: string): boolean {
 
 /**
  * Every entity ref a response names besides the entities it returns: the
- * targets of their relations, the entities of an ancestry chain and the
- * values of relation facets, lowercased. These are the refs whose visibility
+ * targets of their relations, the entities and parent refs of an ancestry
+ * chain and the values of relation facets, lowercased. These are the refs whose visibility
  * must be checked before the response reaches the caller. The virtual kind
  * subjects are included: they name no entity, so they are never visible.
  */
@@ -124,6 +124,12 @@ export function namedRefs(shape: EntityResponseShape, body: unknown): string[] {
     for (const item of body.items as AncestryItem[]) {
       const ref = ancestryRef(item);
       if (ref) add(ref);
+      // A parent may be named without an item of its own in the chain.
+      if (Array.isArray(item?.parentEntityRefs)) {
+        item.parentEntityRefs
+          .filter((parent): parent is string => typeof parent === 'string')
+          .forEach(add);
+      }
     }
   }
   if (shape === 'facets' && isObject(body) && isObject(body.facets)) {
