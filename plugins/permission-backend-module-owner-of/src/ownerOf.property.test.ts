@@ -268,7 +268,13 @@ function model(org: Org, ns: string) {
       return action === 'read' && claims.has(entityIndex.self);
     }
     const spec = org.entities[entityIndex];
-    if (action === 'read' && spec.kind === 'Template') {
+    // Templates are public unless a well-formed read grant restricts them.
+    const restricted = spec.grants.some(
+      grant =>
+        grant.form !== 'badKind' &&
+        grant.tokens.some(token => actionOfToken[token] === 'read'),
+    );
+    if (action === 'read' && spec.kind === 'Template' && !restricted) {
       return true;
     }
     if (claims.has(`${spec.owner.kind}:${ns}/${spec.owner.name}`)) {

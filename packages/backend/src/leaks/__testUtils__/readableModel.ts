@@ -108,7 +108,11 @@ export function accessOf(
       owns ||
       isOwnUserOrGroup ||
       granted('catalog.entity.read') ||
-      PUBLIC_KINDS.includes(entity.kind.toLowerCase())
+      (PUBLIC_KINDS.includes(entity.kind.toLowerCase()) &&
+        // A read grant restricts an entity of a public kind to its owner and grantees.
+        !grantsOf(entity).some(g =>
+          g.permissions.includes('catalog.entity.read'),
+        ))
     ) {
       access.readable.add(ref);
     }
