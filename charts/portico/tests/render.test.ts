@@ -85,7 +85,7 @@ function deepMerge(base: any, override: any): any {
 
 const DEFAULT_OWNER_OF = {
   annotationPrefixes: ['backstage.tanzu.vmware.com'],
-  publicKinds: ['Template'],
+  publicKinds: ['Template', 'User', 'Group'],
   nestedGroups: true,
   membershipRefresh: '30s',
   everyonePermissions: [],
@@ -590,6 +590,8 @@ describe('permission (ci/permission-values.yaml)', () => {
       adminRefs: ['user:default/alice', 'group:default/platform-team'],
       ownerOf: {
         ...DEFAULT_OWNER_OF,
+        // The values close the org chart again.
+        publicKinds: ['Template'],
         everyonePermissions: ['catalog.location.read'],
       },
     });

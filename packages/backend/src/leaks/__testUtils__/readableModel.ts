@@ -6,7 +6,8 @@
 import { Entity } from '@backstage/catalog-model';
 
 const GRANT_PREFIX = 'backstage.tanzu.vmware.com/';
-const PUBLIC_KINDS = ['template'];
+/** app-config's permission.ownerOf.publicKinds: templates and the org chart. */
+export const PUBLIC_KINDS = ['template', 'user', 'group'];
 
 /** `kind:namespace/name`, lowercase, with the defaults the catalog applies. */
 export function refOf(
@@ -129,4 +130,34 @@ export function accessOf(
     }
   }
   return access;
+}
+
+/**
+ * The relation targets of the entities that name an entity the user may not read, except the
+ * owner (`ownedBy` of `spec.owner`) and system (`partOf` of `spec.system`) the entity's own spec
+ * names, which its reader sees in the spec anyway.
+ */
+export function hiddenNamesIn(
+  entities: Array<Entity | null>,
+  readable: Set<string>,
+): string[] {
+  return entities.flatMap(entity => {
+    if (!entity) return [];
+    const namespace = entity.metadata.namespace;
+    const selfNamed = new Set<string>();
+    if (typeof entity.spec?.owner === 'string') {
+      selfNamed.add(
+        `ownedby ${refOf(entity.spec.owner, { kind: 'group', namespace })}`,
+      );
+    }
+    if (typeof entity.spec?.system === 'string') {
+      selfNamed.add(
+        `partof ${refOf(entity.spec.system, { kind: 'system', namespace })}`,
+      );
+    }
+    return (entity.relations ?? [])
+      .filter(r => !readable.has(r.targetRef.toLowerCase()))
+      .filter(r => !selfNamed.has(`${r.type} ${r.targetRef}`.toLowerCase()))
+      .map(r => `${entityRef(entity)} ${r.type} ${r.targetRef}`);
+  });
 }
