@@ -125,6 +125,12 @@ Deployment, so any render fails early with a message that names the keys.
 {{- if and .Values.autoscaling.enabled (not (or .Values.autoscaling.targetCPUUtilizationPercentage .Values.autoscaling.targetMemoryUtilizationPercentage)) }}
 {{- fail "autoscaling.enabled needs autoscaling.targetCPUUtilizationPercentage or autoscaling.targetMemoryUtilizationPercentage." }}
 {{- end }}
+{{- if and .Values.metrics.enabled (eq (int .Values.metrics.port) (int .Values.service.port)) }}
+{{- fail "metrics.port must differ from service.port: the Ingress and HTTPRoute forward to service.port, and the metrics must stay inside the cluster." }}
+{{- end }}
+{{- if and (or .Values.metrics.serviceMonitor.enabled .Values.metrics.prometheusRule.enabled .Values.metrics.dashboard.enabled) (not .Values.metrics.enabled) }}
+{{- fail "metrics.serviceMonitor, metrics.prometheusRule and metrics.dashboard need metrics.enabled=true: without it the backend serves no metrics." }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -255,6 +261,22 @@ come through secretKeyRef.
 {{- with .Values.auth.backendSecret }}
 {{- if .existingSecret }}
 {{- include "portico.secretEnv" (list "BACKEND_SECRET" .existingSecret .key) | nindent 0 }}
+{{- end }}
+{{- end }}
+{{- if .Values.metrics.enabled }}
+- name: PORTICO_METRICS_ENABLED
+  value: "true"
+- name: PORTICO_METRICS_PORT
+  value: {{ .Values.metrics.port | quote }}
+{{- end }}
+{{- with .Values.tracing }}
+{{- if .otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .otlpEndpoint | quote }}
+- name: OTEL_TRACES_SAMPLER
+  value: parentbased_traceidratio
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ .sampleRatio | quote }}
 {{- end }}
 {{- end }}
 {{- with .Values.extraEnv }}
