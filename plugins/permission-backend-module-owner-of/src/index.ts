@@ -25,3 +25,12 @@ export type {
   EntityAccess,
 } from './access/describeAccess';
 export { createAccessRouter } from './access/createAccessRouter';
+export {
+  PERMISSION_TABLE,
+  permissionTableEntry,
+} from './policy/permissionTable';
+export type {
+  PermissionAccess,
+  PermissionTableEntry,
+} from './policy/permissionTable';
+export { RESTRICTED_TEMPLATE_PART_TAG } from './policy/OwnerOfPolicy';
