@@ -40,10 +40,10 @@ export interface Config {
       membershipRefresh?: string | HumanDuration;
 
       /**
-       * Catalog permissions without a resource type (such as
-       * `catalog.location.read` or `catalog.entity.create`) that every
-       * signed-in user gets. Everything else under `catalog.` is for admins
-       * only. Defaults to none.
+       * Permissions the owner-of permission table gives to admins that every
+       * signed-in user gets too (such as `catalog.location.read`,
+       * `catalog.entity.create` or `scaffolder.template.dry-run`). Any other
+       * entry stops the backend at start-up. Defaults to none.
        */
       everyonePermissions?: string[];
     };

@@ -261,7 +261,8 @@ describe.each(databases.eachSupportedId())(
             }),
         ).expect(200);
         expect(decision.body.items).toEqual([{ id: 'own', result: 'ALLOW' }]);
-        const dryRun = await asBob(
+        // Dry runs (the template editor) are for admins: see the owner-of permission table.
+        const dryRun = await asAlice(
           t
             .http()
             .post('/api/scaffolder/v2/dry-run')
