@@ -89,14 +89,31 @@ describe('readOwnerOfSettings', () => {
     });
   });
 
-  it.each(['catalog.entity.read', 'scaffolder.action.execute'])(
-    'refuses %p in everyonePermissions',
-    name => {
-      expect(() =>
-        read({
-          ownerOf: { everyonePermissions: ['catalog.location.read', name] },
-        }),
-      ).toThrow(`Invalid permission.ownerOf.everyonePermissions[1] '${name}'`);
-    },
-  );
+  it.each([
+    ['catalog.entity.read', 'this one is decided per resource'],
+    ['scaffolder.task.read', 'this one is decided per resource'],
+    ['scaffolder.action.execute', 'this one is already allowed to everyone'],
+    ['catalog.entities.read', 'this one is not in the table'],
+  ])('refuses %p in everyonePermissions', (name, why) => {
+    expect(() =>
+      read({
+        ownerOf: { everyonePermissions: ['catalog.location.read', name] },
+      }),
+    ).toThrow(
+      `Invalid permission.ownerOf.everyonePermissions[1] '${name}': only permissions the owner-of permission table gives to admins belong here (${why}); see the policy's README`,
+    );
+  });
+
+  it('accepts any admin-only permission of the table in everyonePermissions', () => {
+    expect(
+      read({
+        ownerOf: {
+          everyonePermissions: [
+            'scaffolder.template.dry-run',
+            'kubernetes.proxy',
+          ],
+        },
+      }).everyonePermissions,
+    ).toEqual(['scaffolder.template.dry-run', 'kubernetes.proxy']);
+  });
 });
