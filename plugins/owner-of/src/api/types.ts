@@ -39,4 +39,9 @@ export type EntityAccess = {
 export type MyAccessExplanation = {
   userRef: string;
   actions: Record<AccessAction, { allowed: boolean; reason: string }>;
+  /** Only for templates: may the user run it, and who sees its runs. */
+  template?: {
+    run: { allowed: boolean; reason: string };
+    tasks: string;
+  };
 };

@@ -172,4 +172,80 @@ describe('explainAccess', () => {
     });
     expect(template.actions.refresh.allowed).toBe(false);
   });
+
+  it('says who may run a template and who sees its runs', () => {
+    const template = (
+      annotations: Record<string, string>,
+      relations: Entity['relations'],
+    ): Entity => ({
+      apiVersion: 'scaffolder.backstage.io/v1beta3',
+      kind: 'Template',
+      metadata: { name: 'payments-incident-review', annotations },
+      spec: { owner: 'group:default/payments-team', type: 'review', steps: [] },
+      relations,
+    });
+    const explain = (e: Entity, who: ResolvedClaims) =>
+      explainAccess({
+        entity: e,
+        claims: who,
+        policy,
+        annotationPrefixes: settings.annotationPrefixes,
+      });
+
+    const open = explain(
+      template({}, [
+        { type: 'readableBy', targetRef: 'group:default/payments-team' },
+        { type: 'readableBy', targetRef: 'owner-of.kind:default/template' },
+      ]),
+      carol,
+    );
+    expect(open.template).toEqual({
+      run: {
+        allowed: true,
+        reason:
+          'user:default/carol may run this template because they may read it: kind Template is readable by every signed-in user',
+      },
+      tasks:
+        'Each run of this template (a scaffolder task: its parameters, log, cancel and retry) is visible to the user who started it and to admins',
+    });
+
+    // A read grant restricts it: the kind relation is gone.
+    const restricted = template(
+      {
+        'backstage.tanzu.vmware.com/group.payments-team': 'catalog.entity.read',
+      },
+      [{ type: 'readableBy', targetRef: 'group:default/payments-team' }],
+    );
+    const outsider = explain(restricted, carol);
+    expect(outsider.actions.read.reason).toBe(
+      'user:default/carol is not an admin, and template:default/payments-incident-review has no readableBy relation to any of their claims (user:default/carol, group:default/routing-squad, group:default/logistics-team); its kind Template is public, but its read grants restrict it to its owner and grantees',
+    );
+    expect(outsider.template!.run).toEqual({
+      allowed: false,
+      reason: `user:default/carol may not run this template: they may not read it (${outsider.actions.read.reason})`,
+    });
+    const bob = explain(
+      restricted,
+      claims([
+        ['user:default/bob'],
+        ['user:default/bob', 'group:default/payments-team'],
+      ]),
+    );
+    expect(bob.template!.run.allowed).toBe(true);
+    expect(bob.template!.run.reason).toContain(
+      'user:default/bob → group:default/payments-team (owner); user:default/bob → group:default/payments-team (annotation backstage.tanzu.vmware.com/group.payments-team)',
+    );
+    const admin = explain(
+      restricted,
+      claims([
+        ['user:default/alice'],
+        ['user:default/alice', 'group:default/platform-team'],
+      ]),
+    );
+    expect(admin.template!.run.allowed).toBe(true);
+    expect(admin.template!.tasks).toMatch(
+      /; user:default\/alice is an admin and sees every run$/,
+    );
+    expect(explain(entity, carol).template).toBeUndefined();
+  });
 });

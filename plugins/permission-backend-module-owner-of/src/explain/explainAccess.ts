@@ -5,6 +5,7 @@ import {
   catalogEntityReadPermission,
   catalogEntityRefreshPermission,
 } from '@backstage/plugin-catalog-common/alpha';
+import { taskCreatePermission } from '@backstage/plugin-scaffolder-common/alpha';
 import {
   AuthorizeResult,
   PermissionCondition,
@@ -67,6 +68,11 @@ export type AccessExplanation = {
     { allowed: boolean; grants: AccessGrantExplanation[]; reason: string }
   >;
   grantProblems: string[];
+  /** For a Template: whether the user may run it, and who sees its runs. */
+  template?: {
+    run: { allowed: boolean; reason: string };
+    tasks: string;
+  };
 };
 
 const PERMISSIONS: Record<
@@ -170,6 +176,45 @@ function attribute(
   });
 }
 
+function readRefusalSuffix(entity: Entity, policy: OwnerOfPolicy): string {
+  return policy.isPublicKind(entity.kind)
+    ? `; its kind ${entity.kind} is public, but its read grants restrict it to its owner and grantees`
+    : ' and its kind is not public';
+}
+
+/** May the user run the template (read it, and create tasks), and who sees its runs. */
+function explainTemplate(
+  claims: ResolvedClaims,
+  policy: OwnerOfPolicy,
+  read: { allowed: boolean; reason: string },
+  admin: { ref: string } | null,
+): NonNullable<AccessExplanation['template']> {
+  const create = policy.decide(taskCreatePermission, claims);
+  let run: { allowed: boolean; reason: string };
+  if (!read.allowed) {
+    run = {
+      allowed: false,
+      reason: `${claims.userRef} may not run this template: they may not read it (${read.reason})`,
+    };
+  } else if (create.result !== AuthorizeResult.ALLOW) {
+    run = {
+      allowed: false,
+      reason: `${claims.userRef} may not run templates: ${taskCreatePermission.name} is denied to them`,
+    };
+  } else {
+    run = {
+      allowed: true,
+      reason: `${claims.userRef} may run this template because they may read it: ${read.reason}`,
+    };
+  }
+  return {
+    run,
+    tasks: `Each run of this template (a scaffolder task: its parameters, log, cancel and retry) is visible to the user who started it and to admins${
+      admin ? `; ${claims.userRef} is an admin and sees every run` : ''
+    }`,
+  };
+}
+
 /**
  * Explains which rules give a user read, delete and refresh on an entity,
  * from the policy's own decisions for the user's resolved claims.
@@ -236,7 +281,7 @@ export function explainAccess(options: {
         : `${claims.userRef} is not an admin, and ${entityRef} has no ${
             ACCESS_RELATIONS[action]
           } relation to any of their claims (${claims.claims.join(', ')})${
-            action === 'read' ? ' and its kind is not public' : ''
+            action === 'read' ? readRefusalSuffix(entity, policy) : ''
           }`,
     };
   }
@@ -244,6 +289,9 @@ export function explainAccess(options: {
   return {
     entityRef,
     userRef: claims.userRef,
+    ...(entity.kind.toLowerCase() === 'template'
+      ? { template: explainTemplate(claims, policy, actions.read, admin) }
+      : {}),
     claims: claims.claims.map(ref => ({
       ref,
       via: claims.via.get(ref) ?? [ref],

@@ -235,6 +235,13 @@ export class OwnerOfPolicy implements PermissionPolicy {
     return { result: AuthorizeResult.DENY };
   }
 
+  /** Whether every signed-in user may read entities of the kind (unless a read grant restricts one). */
+  isPublicKind(kind: string): boolean {
+    return this.settings.publicKinds.some(
+      k => k.toLowerCase() === kind.toLowerCase(),
+    );
+  }
+
   private publicKindSubjects(): string[] {
     return this.settings.publicKinds.map(kindSubjectRef);
   }

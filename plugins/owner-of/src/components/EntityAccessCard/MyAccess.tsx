@@ -16,7 +16,7 @@ export function MyAccess(props: { entityRef: string }) {
   if (state.status !== 'loaded') {
     return null;
   }
-  const { userRef, actions } = state.value;
+  const { userRef, actions, template } = state.value;
   return (
     <Box mb={2} data-testid="my-access">
       <Typography variant="h6" component="h3">
@@ -28,6 +28,17 @@ export function MyAccess(props: { entityRef: string }) {
           {actions[action].reason}
         </Typography>
       ))}
+      {template && (
+        <>
+          <Typography variant="body2" data-testid="my-access-run">
+            run: {template.run.allowed ? 'allowed' : 'refused'} —{' '}
+            {template.run.reason}
+          </Typography>
+          <Typography variant="body2" data-testid="my-access-tasks">
+            runs: {template.tasks}
+          </Typography>
+        </>
+      )}
     </Box>
   );
 }
