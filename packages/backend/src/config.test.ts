@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ConfigReader } from '@backstage/config';
+import { loadConfig } from '@backstage/config-loader';
 import { repoRoot } from './__testUtils__/portalBackend';
 
 jest.setTimeout(180_000);
@@ -80,5 +82,21 @@ describe('app-config validation', () => {
     expect(result.ok).toBe(false);
     expect(result.output).toContain('additionalProperty=enabeld');
     expect(result.output).toContain('/permission');
+  });
+});
+
+describe('production permissions', () => {
+  it('carry no admin from the demo: production names its own', async () => {
+    const { appConfigs } = await loadConfig({
+      configRoot: repoRoot,
+      configTargets: [
+        { path: join(repoRoot, 'app-config.yaml') },
+        { path: join(repoRoot, 'app-config.production.yaml') },
+      ],
+      substitutionFunc: async () => 'x',
+    });
+    const config = ConfigReader.fromConfigs(appConfigs);
+    expect(config.getBoolean('permission.enabled')).toBe(true);
+    expect(config.getStringArray('permission.adminRefs')).toEqual([]);
   });
 });
