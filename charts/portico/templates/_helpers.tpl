@@ -131,6 +131,9 @@ Deployment, so any render fails early with a message that names the keys.
 {{- if and (or .Values.metrics.serviceMonitor.enabled .Values.metrics.prometheusRule.enabled .Values.metrics.dashboard.enabled) (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor, metrics.prometheusRule and metrics.dashboard need metrics.enabled=true: without it the backend serves no metrics." }}
 {{- end }}
+{{- if and .Values.permission.enabled (empty .Values.permission.adminRefs) }}
+{{- fail "permission.adminRefs needs at least one user or group while permission.enabled is true (the default), e.g. --set 'permission.adminRefs[0]=group:default/platform-team': without an admin nobody may register software or manage the catalog. To run without permission checks, set permission.enabled=false." }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -2,7 +2,14 @@
  * Values that must not render: helm exits non-zero and its message names the offending key.
  */
 import path from 'node:path';
-import { BAD_VALUES_DIR, CHART_DIR, RELEASE, helm, lint } from './helm';
+import {
+  BAD_VALUES_DIR,
+  BASE_VALUES,
+  CHART_DIR,
+  RELEASE,
+  helm,
+  lint,
+} from './helm';
 
 /** Caught by values.schema.json: both `helm template` and `helm lint` fail. */
 const schemaCases: Array<[file: string, expected: RegExp[]]> = [
@@ -38,6 +45,8 @@ function templateWith(file: string, extraArgs: string[] = []) {
     RELEASE,
     CHART_DIR,
     ...extraArgs,
+    '--values',
+    BASE_VALUES,
     '--values',
     path.join(BAD_VALUES_DIR, file),
   ]);
@@ -117,4 +126,44 @@ describe('bad values', () => {
     },
     60_000,
   );
+});
+
+describe('an owner-of policy without an admin', () => {
+  const adminMessage =
+    /permission\.adminRefs needs at least one user or group while permission\.enabled is true \(the default\)/;
+
+  it('refuses the default values, naming the key, in the schema', async () => {
+    const result = await helm(['template', RELEASE, CHART_DIR]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /at '\/permission\/adminRefs': minItems: got 0, want 1/,
+    );
+  }, 60_000);
+
+  it('refuses it in the templates too, with a message saying what to set', async () => {
+    const result = await helm([
+      'template',
+      RELEASE,
+      CHART_DIR,
+      '--skip-schema-validation',
+      '--values',
+      path.join(BAD_VALUES_DIR, 'no-admin.yaml'),
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(adminMessage);
+  }, 60_000);
+
+  it('renders without admins only when permission checks are off', async () => {
+    const result = await helm([
+      'template',
+      RELEASE,
+      CHART_DIR,
+      '--set',
+      'permission.enabled=false',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  }, 60_000);
 });

@@ -73,8 +73,14 @@ export function helm(args: string[]): Promise<HelmResult> {
   });
 }
 
+/** Values every rendering starts from: the admin the chart requires (see base-values.yaml). */
+export const BASE_VALUES = path.join(__dirname, 'base-values.yaml');
+
 function valuesArgs(valuesFiles: string[], extraArgs: string[]): string[] {
-  return [...valuesFiles.flatMap(file => ['--values', file]), ...extraArgs];
+  return [
+    ...[BASE_VALUES, ...valuesFiles].flatMap(file => ['--values', file]),
+    ...extraArgs,
+  ];
 }
 
 /** `helm template` with the given values files; rejects with helm's stderr when it fails. */

@@ -9,14 +9,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
+  BASE_VALUES,
   CHART_DIR,
-  Manifest,
-  RELEASE,
-  Rendering,
   findAll,
   findOne,
   helm,
+  Manifest,
+  RELEASE,
   render,
+  Rendering,
 } from './helm';
 import { validateManifest } from './models';
 
@@ -267,7 +268,14 @@ describe('bad monitoring values', () => {
   ])(
     '%j is refused, naming the key',
     async (args, message) => {
-      const result = await helm(['template', RELEASE, CHART_DIR, ...args]);
+      const result = await helm([
+        'template',
+        RELEASE,
+        CHART_DIR,
+        '--values',
+        BASE_VALUES,
+        ...args,
+      ]);
       expect(result.code).not.toBe(0);
       expect(result.stderr).toMatch(message);
     },

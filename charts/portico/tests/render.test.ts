@@ -319,7 +319,11 @@ describe('defaults', () => {
           connection: { directory: '/data/sqlite' },
         },
       },
-      permission: { enabled: false, adminRefs: [], ownerOf: DEFAULT_OWNER_OF },
+      permission: {
+        enabled: true,
+        adminRefs: ['group:default/platform-team'],
+        ownerOf: DEFAULT_OWNER_OF,
+      },
     });
   });
 
@@ -440,7 +444,11 @@ describe('external PostgreSQL (ci/external-postgresql-values.yaml)', () => {
           ],
         },
       },
-      permission: { enabled: false, adminRefs: [], ownerOf: DEFAULT_OWNER_OF },
+      permission: {
+        enabled: true,
+        adminRefs: ['group:default/platform-team'],
+        ownerOf: DEFAULT_OWNER_OF,
+      },
     };
     expect(generatedAppConfig(name)).toEqual(
       deepMerge(values.appConfig, generated),
