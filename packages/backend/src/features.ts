@@ -13,6 +13,7 @@ import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
+import catalogBackendModuleLdapGuarded from '@portico/plugin-catalog-backend-module-ldap-guarded';
 import catalogBackendModuleMetrics from '@portico/plugin-catalog-backend-module-metrics';
 import { catalogModulePlannerStatistics } from './catalog/plannerStatistics';
 import { catalogModuleStitchRepair } from './catalog/stitchRepair';
@@ -58,6 +59,9 @@ export const portalFeatures = {
     catalogBackendModuleScaffolderEntityModel,
     catalogBackendModuleLogs,
     catalogBackendModuleOwnerOf,
+    // Users and groups from LDAP or Active Directory (catalog.providers.ldapOrg), refusing runs
+    // that would empty or gut the organization; admins' organization health at /org-health
+    catalogBackendModuleLdapGuarded,
     // Lists every entity again after a crash between the two writes of a stitch
     catalogModuleStitchRepair,
     // Analyzes the catalog's tables after bulk changes, so list queries keep good plans
