@@ -24,6 +24,8 @@ log "starting the local identity provider on 127.0.0.1:$DEV_IDP_PORT"
 node packages/dev-idp/src/main.mjs --users demo-data/org.yaml --port "$DEV_IDP_PORT" &
 idp_pid=$!
 trap 'kill "$idp_pid" 2>/dev/null || true' EXIT
+# shellcheck source=local-ldap.sh
+source scripts/local-ldap.sh "$@"
 for _ in $(seq 1 50); do
   curl -fsS "$AUTH_OIDC_METADATA_URL" >/dev/null 2>&1 && break
   kill -0 "$idp_pid" 2>/dev/null || die "the local identity provider did not start (see above)"
