@@ -1,0 +1,258 @@
+/*
+ * The leak matrix beyond the catalog's own routes (noLeaks.test.ts): for the eight demo users,
+ * every endpoint that can reveal an entity, a scaffolder task or another user's data shows each
+ * user only what the owner-of rules (__testUtils__/readableModel.ts) or ownership of the data
+ * allow: the MCP actions endpoint (run as the calling user), scaffolder tasks, notifications and
+ * user settings. bob's confidential run, notification and setting are the bait.
+ */
+import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import catalogBackend from '@backstage/plugin-catalog-backend';
+import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
+import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
+import notificationsBackend from '@backstage/plugin-notifications-backend';
+import signalsBackend from '@backstage/plugin-signals-backend';
+import userSettingsBackend from '@backstage/plugin-user-settings-backend';
+import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
+import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
+import {
+  UserScopedBackend,
+  eventually,
+  startUserScopedBackend,
+  userHeader,
+} from '../__testUtils__/userScopedBackend';
+import { accessOf, entityRef } from './__testUtils__/readableModel';
+
+jest.setTimeout(300_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+const USERS = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'priya',
+  'wen',
+  'tomas',
+];
+const ADMIN_REFS = ['group:default/platform-team'];
+const SECRET = 'Secret payments rework';
+
+const sorted = (values: Iterable<string>) => [...values].sort();
+
+/** The JSON-RPC answer in a streamable-HTTP MCP response (a JSON body or one SSE message). */
+function mcpResult(res: { text: string; body: unknown }) {
+  const text = res.text ?? '';
+  const data = text
+    .split('\n')
+    .find(line => line.startsWith('data: '))
+    ?.slice('data: '.length);
+  return (data ? JSON.parse(data) : res.body) as {
+    result?: {
+      tools?: Array<{ name: string }>;
+      content?: Array<{ type: string; text: string }>;
+      isError?: boolean;
+    };
+    error?: { message: string };
+  };
+}
+
+describe.each(databases.eachSupportedId())(
+  "each user's view of tasks, actions and personal data on %s",
+  databaseId => {
+    let t: UserScopedBackend;
+    let everything: Entity[];
+    let bobsTask: string;
+    let bobsNotification: string;
+    const as = (user: string) => ({
+      get: (path: string) =>
+        t.http().get(path).set('authorization', userHeader(user)),
+      post: (path: string, body: object = {}) =>
+        t.http().post(path).set('authorization', userHeader(user)).send(body),
+      put: (path: string, body: object) =>
+        t.http().put(path).set('authorization', userHeader(user)).send(body),
+    });
+    const readable = (user: string) =>
+      accessOf(user, everything, ADMIN_REFS).readable;
+    const mcp = (user: string, method: string, params: object = {}) =>
+      t
+        .http()
+        .post('/api/mcp-actions/v1')
+        .set('authorization', userHeader(user))
+        .set('accept', 'application/json, text/event-stream')
+        .send({ jsonrpc: '2.0', id: 1, method, params });
+
+    beforeAll(async () => {
+      t = await startUserScopedBackend({
+        databases,
+        databaseId,
+        features: [
+          catalogBackend,
+          catalogBackendModuleScaffolderEntityModel,
+          catalogBackendModuleOwnerOf,
+          permissionBackend,
+          permissionBackendModuleOwnerOf,
+          scaffolderBackend,
+          mcpActionsBackend,
+          notificationsBackend,
+          signalsBackend,
+          userSettingsBackend,
+        ],
+        overrides: {
+          permission: { enabled: true, adminRefs: ADMIN_REFS },
+        },
+      });
+      everything = await eventually(async () => {
+        const res = await t
+          .http()
+          .get('/api/catalog/entities')
+          .set('authorization', mockCredentials.service.header())
+          .expect(200);
+        const entities = res.body as Entity[];
+        if (
+          entities.filter(e => e.kind === 'Component').length < 20 ||
+          !entities.some(e => e.kind === 'Template')
+        ) {
+          throw new Error('the demo catalog is still arriving');
+        }
+        return entities;
+      }, 180_000);
+
+      const run = await as('bob')
+        .post('/api/scaffolder/v2/tasks', {
+          templateRef: 'template:default/docs-site',
+          values: {
+            name: 'secret-payments-rework',
+            title: SECRET,
+            description: 'Confidential: the payments rework nobody may know of',
+            owner: 'group:default/payments-team',
+          },
+        })
+        .expect(201);
+      bobsTask = run.body.id;
+
+      await t
+        .http()
+        .post('/api/notifications/notifications')
+        .set('authorization', mockCredentials.service.header())
+        .send({
+          recipients: { type: 'entity', entityRef: 'user:default/bob' },
+          payload: { title: SECRET, description: 'Only for bob' },
+        })
+        .expect(200);
+      const mine = await as('bob')
+        .get('/api/notifications/notifications')
+        .expect(200);
+      bobsNotification = mine.body.notifications[0].id;
+
+      await as('bob')
+        .put('/api/user-settings/buckets/portico/keys/draft', { value: SECRET })
+        .expect(200);
+    });
+
+    afterAll(async () => {
+      await t?.backend.stop();
+    });
+
+    it('runs MCP actions as the calling user: each sees exactly their catalog', async () => {
+      const list = mcpResult(await mcp('bob', 'tools/list'));
+      const tools = (list.result?.tools ?? []).map(tool => tool.name);
+      const query = tools.find(name => name.endsWith('query-catalog-entities'));
+      const get = tools.find(name => name.endsWith('get-catalog-entity'));
+      expect([query, get]).toEqual([expect.any(String), expect.any(String)]);
+
+      const actual: string[] = [];
+      const expected: string[] = [];
+      for (const user of USERS) {
+        const res = mcpResult(
+          await mcp(user, 'tools/call', {
+            name: query,
+            arguments: {
+              fields: ['kind', 'metadata.name', 'metadata.namespace'],
+              limit: 1000,
+            },
+          }),
+        );
+        expect([user, res.result?.isError ?? false]).toEqual([user, false]);
+        const text = res.result!.content![0].text;
+        const items = (JSON.parse(text).items ?? []) as Entity[];
+        actual.push(`${user} ${sorted(items.map(entityRef)).join(',')}`);
+        expected.push(`${user} ${sorted(readable(user)).join(',')}`);
+      }
+      expect(actual).toEqual(expected);
+
+      // A hidden entity is not found, as in the catalog's API.
+      const hidden = 'component:default/payment-gateway';
+      expect(readable('dave').has(hidden)).toBe(false);
+      const refused = mcpResult(
+        await mcp('dave', 'tools/call', {
+          name: get,
+          arguments: { entityRef: hidden },
+        }),
+      );
+      expect(JSON.stringify(refused)).not.toContain('"uid"');
+      expect(refused.result?.isError ?? Boolean(refused.error)).toBe(true);
+    });
+
+    it("lists and shows bob's run to bob and admins only", async () => {
+      const actual: string[] = [];
+      const expected: string[] = [];
+      for (const user of USERS) {
+        const list = await as(user).get('/api/scaffolder/v2/tasks').expect(200);
+        const ids = (list.body.tasks as Array<{ id: string }>).map(x => x.id);
+        const one = await as(user).get(`/api/scaffolder/v2/tasks/${bobsTask}`);
+        const log = await as(user).get(
+          `/api/scaffolder/v2/tasks/${bobsTask}/events`,
+        );
+        actual.push(
+          `${user} listed:${ids.includes(bobsTask)} total:${
+            list.body.totalTasks
+          } task:${one.status} log:${log.status} secret:${[one, log].some(r =>
+            r.text.includes(SECRET),
+          )}`,
+        );
+        const sees = user === 'bob' || user === 'alice';
+        expected.push(
+          `${user} listed:${sees} total:${sees ? 1 : 0} task:${
+            sees ? 200 : 403
+          } log:${sees ? 200 : 403} secret:${sees}`,
+        );
+      }
+      expect(actual).toEqual(expected);
+    });
+
+    it("shows bob's notification and setting to bob only", async () => {
+      const actual: string[] = [];
+      const expected: string[] = [];
+      for (const user of USERS) {
+        const list = await as(user)
+          .get('/api/notifications/notifications')
+          .expect(200);
+        const one = await as(user).get(
+          `/api/notifications/notifications/${bobsNotification}`,
+        );
+        const setting = await as(user).get(
+          '/api/user-settings/buckets/portico/keys/draft',
+        );
+        actual.push(
+          `${user} notifications:${list.body.totalCount} one:${
+            one.status
+          } setting:${setting.status} secret:${[list, one, setting].some(r =>
+            r.text.includes(SECRET),
+          )}`,
+        );
+        const isBob = user === 'bob';
+        expected.push(
+          `${user} notifications:${isBob ? 1 : 0} one:${
+            isBob ? 200 : 404
+          } setting:${isBob ? 200 : 404} secret:${isBob}`,
+        );
+      }
+      expect(actual).toEqual(expected);
+    });
+  },
+);
