@@ -178,7 +178,7 @@ describe('monitoring on', () => {
       { port: 'metrics', path: '/metrics', interval: '30s' },
     ]);
     // The job label comes from a Service label, so alerts can select job="portico".
-    expect(svc.metadata.labels[monitor.spec.jobLabel]).toBe('portico');
+    expect(svc.metadata.labels?.[monitor.spec.jobLabel]).toBe('portico');
   });
 
   it('renders a PrometheusRule with the alerts of monitoring/alerts.yaml', () => {

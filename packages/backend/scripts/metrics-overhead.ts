@@ -1,0 +1,243 @@
+/*
+ * What metrics cost: requests per second of the production image with metrics off and on,
+ * measured side by side in one run.
+ *
+ *   yarn workspace backend metrics-overhead [--rounds 4] [--duration 15] [--connections 10]
+ *
+ * A script, not a test: the test suite never runs it. It builds the production image folder (as
+ * the image tests do) and starts its command twice on PostgreSQL (LOAD_TEST_POSTGRES_URL, default
+ * postgresql://postgres@127.0.0.1:5432), each with its own database prefix (dropped at the end),
+ * the demo catalog and the owner-of policy on: one backend without metrics, one with metrics on
+ * and a real Prometheus scraping it every 5 s. Once both list the demo catalog, Bob signs in to
+ * each, and autocannon sends the catalog page's first request (by-query, 20 components by name)
+ * as Bob, to one backend then the other, alternating for --rounds rounds of --duration seconds,
+ * so that drift of the machine hits both alike. It prints each round's requests per second and
+ * the ratio of the medians (with / without); results and method: docs/monitoring.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import knexFactory from 'knex';
+import { startDevIdpProcess } from '../src/__testUtils__/devIdp';
+import { signInThroughIdp } from '../src/__testUtils__/oidcSignIn';
+import { eventually } from '../src/__testUtils__/userScopedBackend';
+import {
+  freePort,
+  ImageBackend,
+  startImageBackend,
+} from '../src/production/__testUtils__/imageBackend';
+import {
+  prepareImage,
+  repoRoot,
+} from '../src/production/__testUtils__/imageRecipe';
+import {
+  startPrometheus,
+  TestPrometheus,
+} from '../src/production/__testUtils__/prometheus';
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = Number(index === -1 ? fallback : process.argv[index + 1]);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`--${name} must be a positive integer`);
+  }
+  return value;
+}
+
+const rounds = option('rounds', 4);
+const durationSeconds = option('duration', 15);
+const connections = option('connections', 10);
+const postgresUrl = new URL(
+  process.env.LOAD_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432',
+);
+const PATH =
+  '/api/catalog/entities/by-query?filter=kind=component&limit=20&orderField=metadata.name,asc';
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main() {
+  const runId = randomBytes(4).toString('hex');
+  const prefixes = [`overhead_off_${runId}_`, `overhead_on_${runId}_`];
+  const imageDir = await prepareImage();
+  process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-overhead';
+  process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
+  const idp = await startDevIdpProcess(repoRoot, { productionStandIn: true });
+  const metricsPort = await freePort();
+  let prometheus: TestPrometheus | undefined;
+  const backends: ImageBackend[] = [];
+  try {
+    const start = (name: string, prefix: string, metrics: boolean) =>
+      startImageBackend({
+        imageDir,
+        name,
+        env: {
+          POSTGRES_HOST: postgresUrl.hostname,
+          POSTGRES_PORT: postgresUrl.port || '5432',
+          POSTGRES_USER: decodeURIComponent(postgresUrl.username) || 'postgres',
+          POSTGRES_PASSWORD:
+            decodeURIComponent(postgresUrl.password) || 'unused-with-trust',
+          AUTH_OIDC_METADATA_URL: idp.metadataUrl,
+          AUTH_OIDC_CLIENT_ID: process.env.AUTH_OIDC_CLIENT_ID!,
+          AUTH_OIDC_CLIENT_SECRET: process.env.AUTH_OIDC_CLIENT_SECRET!,
+          AUTH_SESSION_SECRET: randomBytes(24).toString('hex'),
+          ...(metrics
+            ? {
+                PORTICO_METRICS_ENABLED: 'true',
+                PORTICO_METRICS_HOST: '127.0.0.1',
+                PORTICO_METRICS_PORT: String(metricsPort),
+              }
+            : {}),
+        },
+        config: {
+          backend: { database: { prefix } },
+          catalog: {
+            locations: [
+              {
+                type: 'file',
+                target: join(repoRoot, 'demo-data/all.yaml'),
+                rules: [
+                  {
+                    allow: [
+                      'User',
+                      'Group',
+                      'Component',
+                      'System',
+                      'API',
+                      'Resource',
+                      'Location',
+                      'Domain',
+                      'Template',
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      });
+    backends.push(await start('overhead-off', prefixes[0], false));
+    backends.push(await start('overhead-on', prefixes[1], true));
+    prometheus = await startPrometheus({
+      job: 'portico',
+      targets: [`127.0.0.1:${metricsPort}`],
+      scrapeInterval: '5s',
+    });
+
+    const tokens = await Promise.all(
+      backends.map(backend =>
+        eventually(
+          async () =>
+            (
+              await signInThroughIdp({
+                backendUrl: backend.baseUrl,
+                user: 'bob',
+                environment: 'production',
+              })
+            ).token,
+          300_000,
+        ),
+      ),
+    );
+    // Both lists must be complete before measuring: the same work on both sides.
+    const totals = await Promise.all(
+      backends.map((backend, i) =>
+        eventually(async () => {
+          const res = await fetch(`${backend.baseUrl}${PATH}`, {
+            headers: { authorization: `Bearer ${tokens[i]}` },
+          });
+          const body = await res.json();
+          if (!(body.totalItems > 0)) throw new Error('catalog not ready yet');
+          return body.totalItems as number;
+        }, 300_000),
+      ),
+    );
+    if (totals[0] !== totals[1]) {
+      await new Promise(r => setTimeout(r, 20_000));
+    }
+
+    const rps: [number[], number[]] = [[], []];
+    const measure = async (i: number) => {
+      const result = await autocannon({
+        url: `${backends[i].baseUrl}${PATH}`,
+        connections,
+        duration: durationSeconds,
+        headers: { authorization: `Bearer ${tokens[i]}` },
+      });
+      if (result.errors || result.non2xx) {
+        throw new Error(
+          `${backends[i].name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`,
+        );
+      }
+      rps[i].push(result.requests.average);
+      process.stdout.write(
+        `round ${rps[i].length} ${
+          i ? 'metrics on ' : 'metrics off'
+        }: ${result.requests.average.toFixed(1)} req/s, p99 ${
+          result.latency.p99
+        } ms\n`,
+      );
+    };
+    // Warm both up, then alternate which one goes first in each round.
+    for (const i of [0, 1]) {
+      await autocannon({
+        url: `${backends[i].baseUrl}${PATH}`,
+        connections,
+        duration: 5,
+        headers: { authorization: `Bearer ${tokens[i]}` },
+      });
+    }
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 ? [1, 0] : [0, 1];
+      for (const i of order) await measure(i);
+    }
+
+    const requestsCounted = await prometheus.scalar(
+      'sum(http_server_request_duration_count{http_route="/api/catalog/entities/by-query"})',
+    );
+    const off = median(rps[0]);
+    const on = median(rps[1]);
+    process.stdout.write(
+      [
+        '',
+        `catalog list as bob, ${connections} connections, ${rounds} rounds of ${durationSeconds} s each`,
+        `median without metrics: ${off.toFixed(1)} req/s`,
+        `median with metrics:    ${on.toFixed(
+          1,
+        )} req/s (Prometheus counted ${requestsCounted} list requests)`,
+        `ratio with / without:   ${(on / off).toFixed(3)} (overhead ${(
+          (1 - on / off) *
+          100
+        ).toFixed(1)} %)`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await prometheus?.stop();
+    for (const backend of backends) await backend.stop();
+    await idp.stop();
+    const knex = knexFactory({
+      client: 'pg',
+      connection: postgresUrl.toString(),
+    });
+    try {
+      const { rows } = await knex.raw(
+        'select datname from pg_database where starts_with(datname::text, ?) or starts_with(datname::text, ?)',
+        prefixes,
+      );
+      for (const { datname } of rows) {
+        await knex.raw('drop database if exists ?? with (force)', [datname]);
+      }
+    } finally {
+      await knex.destroy();
+    }
+  }
+}
+
+main().catch(error => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});
