@@ -188,6 +188,26 @@ top of it, key by key, so a chart value always wins over the same key in appConf
 {{- end }}
 {{- $_ := set $config "backend" $backend }}
 
+{{- with .Values.directorySync }}
+{{- if .ldap.enabled }}
+{{- $catalog := index $config "catalog" | default dict }}
+{{- $sync := index $catalog "directorySync" | default dict }}
+{{- $_ := set $sync "maxRemovedShare" .maxRemovedShare }}
+{{- $_ := set $sync "acceptLargeChanges" .acceptLargeChanges }}
+{{- $_ := set $catalog "directorySync" $sync }}
+{{- $providers := index $catalog "providers" | default dict }}
+{{- $ldapOrg := index $providers "ldapOrg" | default dict }}
+{{- $users := dict "dn" .ldap.users.baseDn "options" (dict "filter" .ldap.users.filter) }}
+{{- with .ldap.users.map }}{{ $_ := set $users "map" (deepCopy .) }}{{ end }}
+{{- $groups := dict "dn" .ldap.groups.baseDn "options" (dict "filter" .ldap.groups.filter) }}
+{{- with .ldap.groups.map }}{{ $_ := set $groups "map" (deepCopy .) }}{{ end }}
+{{- $_ := set $ldapOrg .ldap.id (dict "target" .ldap.url "bind" (dict "dn" .ldap.bindDn "secret" "${LDAP_BIND_PASSWORD}") "users" $users "groups" $groups "schedule" (deepCopy .ldap.schedule)) }}
+{{- $_ := set $providers "ldapOrg" $ldapOrg }}
+{{- $_ := set $catalog "providers" $providers }}
+{{- $_ := set $config "catalog" $catalog }}
+{{- end }}
+{{- end }}
+
 {{- $permission := index $config "permission" | default dict }}
 {{- $_ := set $permission "enabled" .Values.permission.enabled }}
 {{- $_ := set $permission "adminRefs" .Values.permission.adminRefs }}
@@ -259,6 +279,11 @@ come through secretKeyRef.
   value: {{ .clientId | quote }}
 {{- include "portico.secretEnv" (list "AUTH_OIDC_CLIENT_SECRET" .existingSecret .clientSecretKey) | nindent 0 }}
 {{- include "portico.secretEnv" (list "AUTH_SESSION_SECRET" .existingSecret .sessionSecretKey) | nindent 0 }}
+{{- end }}
+{{- end }}
+{{- with .Values.directorySync.ldap }}
+{{- if .enabled }}
+{{- include "portico.secretEnv" (list "LDAP_BIND_PASSWORD" .existingSecret .passwordKey) | nindent 0 }}
 {{- end }}
 {{- end }}
 {{- with .Values.auth.backendSecret }}

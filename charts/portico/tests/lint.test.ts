@@ -26,8 +26,9 @@ describe('helm lint --strict', () => {
     60_000,
   );
 
-  it('finds all six ci values files', () => {
+  it('finds all seven ci values files', () => {
     expect(ciValuesFiles()).toEqual([
+      'directory-sync-values.yaml',
       'external-postgresql-values.yaml',
       'ha-values.yaml',
       'httproute-values.yaml',
