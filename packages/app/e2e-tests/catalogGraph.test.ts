@@ -108,14 +108,20 @@ const EXPECTATIONS: Expectation[] = [
     },
   },
   {
-    // dave (support-team, in operations) reads his team's console, his team and the groups above
-    // it; the system, APIs and library it relates to belong to other teams, as do the other
-    // departments.
+    // dave (support-team, in operations) reads his team's console and, like everyone, the whole
+    // organization; the system, APIs and library the console relates to belong to other teams.
     user: 'dave',
     organization: {
-      nodes: [HARBORLINE, OPERATIONS, SUPPORT_TEAM],
-      exact: true,
-      hidden: [ENGINEERING, PRODUCT, PAYMENTS_TEAM],
+      nodes: [
+        HARBORLINE,
+        ENGINEERING,
+        PRODUCT,
+        OPERATIONS,
+        PAYMENTS_TEAM,
+        SUPPORT_TEAM,
+      ],
+      exact: false,
+      hidden: [],
     },
     supportConsole: {
       nodes: [SUPPORT_CONSOLE, SUPPORT_TEAM],
@@ -204,10 +210,8 @@ for (const expected of EXPECTATIONS) {
     try {
       await signIn(page, expected.user);
 
-      // The sidebar's Catalog Graph: the organization, departments and their teams.
-      await page
-        .getByRole('link', { name: 'Catalog Graph', exact: true })
-        .click();
+      // The sidebar's Org Chart, the catalog graph of the organization, departments and teams.
+      await page.getByRole('link', { name: 'Org Chart', exact: true }).click();
       await expect(page).toHaveURL(/\/catalog-graph/);
       await expect(
         page.getByRole('heading', { name: 'Catalog Graph' }).first(),

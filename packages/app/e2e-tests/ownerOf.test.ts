@@ -181,7 +181,7 @@ async function expectEntityPage(
 async function expectNotFound(page: Page, slug: string) {
   await page.goto(`/catalog/default/component/${slug}`);
   await expect(
-    page.getByText(/There is no \w+ with the requested/i),
+    page.getByText(/does not exist, or you may not see it/i),
   ).toBeVisible();
   await expect(page.getByRole('table', { name: 'Read access' })).toHaveCount(0);
 }

@@ -25,7 +25,7 @@ test('an engineer creates a Node.js service from a template and opens its catalo
   await page
     .getByRole('textbox', { name: 'Description' })
     .fill('Tells shippers that their parcel is on its way.');
-  // bob belongs to one team, the only one the owner-of policy lets him see: it is preselected.
+  // bob belongs to one team: the owner picker offers his own teams, so it is preselected.
   const owner = page.getByRole('textbox', { name: 'Owner' });
   await expect(owner).toHaveValue('group:default/payments-team');
   await expect(owner).toBeDisabled();

@@ -3,6 +3,7 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signIn';
+import { entityPageModule } from './modules/entityPage';
 import { catalogModuleHideAccessRelations } from '@portico/plugin-owner-of';
 
 export default createApp({
@@ -12,5 +13,6 @@ export default createApp({
     navModule,
     homeModule,
     signInModule,
+    entityPageModule,
   ],
 });
