@@ -37,7 +37,7 @@ async function points(name: string): Promise<DataPoint<any>[]> {
   return resourceMetrics.scopeMetrics
     .flatMap(scope => scope.metrics)
     .filter(metric => metric.descriptor.name === name)
-    .flatMap(metric => metric.dataPoints);
+    .flatMap(metric => metric.dataPoints as DataPoint<any>[]);
 }
 
 async function count(name: string, attributes: Record<string, string>) {
@@ -69,7 +69,11 @@ describe('InstrumentedPolicy', () => {
       result: AuthorizeResult.CONDITIONAL,
       pluginId: 'catalog',
       resourceType: 'catalog-entity',
-      conditions: { rule: 'IS_ENTITY_OWNER', params: { claims: [] } },
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: { claims: [] },
+      },
     };
     const policy = new InstrumentedPolicy(
       policyAnswering([
