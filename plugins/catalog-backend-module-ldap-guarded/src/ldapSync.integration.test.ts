@@ -22,7 +22,7 @@ import {
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { actorPreservingAuthFactory } from '@portico/plugin-permission-backend-module-owner-of/src/__testUtils__/testBackend';
+import { actorPreservingAuthFactory } from './__testUtils__/actorPreservingAuth';
 import request from 'supertest';
 import { DirectorySync } from './DirectorySync';
 import {
