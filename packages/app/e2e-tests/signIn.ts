@@ -11,10 +11,12 @@ export async function signIn(page: Page, user: string) {
   const popupOpened = page.waitForEvent('popup');
   await signInButton.click();
   const popup = await popupOpened;
+  // Listen before clicking: the popup may close as soon as the user is picked.
+  const popupClosed = popup.waitForEvent('close');
   await popup
     .getByRole('button', { name: new RegExp(`${user}@harborline\\.example`) })
     .click();
-  await popup.waitForEvent('close');
+  await popupClosed;
   // The catalog is the landing page of a signed-in user.
   await expect(
     page.getByRole('heading', { name: 'Harborline Catalog' }),

@@ -1,0 +1,89 @@
+import { Browser, expect, Page, test } from '@playwright/test';
+import { signIn } from './signIn';
+
+/** Signs a user in, in a browser context of their own. */
+async function signedIn(browser: Browser, user: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, user);
+  return page;
+}
+
+/**
+ * Runs the restricted payments incident review template and returns the task's id. bob is asked
+ * one page more than other members (a parameter page tagged for him).
+ */
+async function runIncidentReview(page: Page, summary: string, pages: number) {
+  await page.goto('/create');
+  const card = page
+    .locator('.MuiCard-root')
+    .filter({ hasText: 'Payments incident review' });
+  await card.getByRole('button', { name: 'Choose' }).click();
+  await page.getByRole('textbox', { name: 'Summary' }).fill(summary);
+  for (let i = 1; i < pages; i++) {
+    await page.getByRole('button', { name: 'Next' }).click();
+  }
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page).toHaveURL(/\/create\/tasks\/[^/]+$/);
+  return new URL(page.url()).pathname.split('/').pop()!;
+}
+
+/** The task ids the task list shows the user with its owner filter on "All". */
+async function listedTasks(page: Page, expectedAtLeast: number) {
+  await page.goto('/create/tasks');
+  await page.getByText('All', { exact: true }).click();
+  const links = page.locator('a[href*="/create/tasks/"]');
+  if (expectedAtLeast > 0) {
+    await expect(links.nth(expectedAtLeast - 1)).toBeVisible();
+  } else {
+    await expect(page.getByText('No records to display')).toBeVisible();
+  }
+  const hrefs = await links.evaluateAll(elements =>
+    elements.map(e => e.getAttribute('href') ?? ''),
+  );
+  return new Set(hrefs.map(href => href.split('/').pop()));
+}
+
+test("a member's task list holds only their own runs, an admin's holds everyone's", async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const stamp = Date.now().toString(36);
+
+  const gustavo = await signedIn(browser, 'gustavo');
+  const gustavosRun = await runIncidentReview(
+    gustavo,
+    `Refunds stuck ${stamp}`,
+    1,
+  );
+  const bob = await signedIn(browser, 'bob');
+  const bobsRun = await runIncidentReview(
+    bob,
+    `Settlement ran twice ${stamp}`,
+    2,
+  );
+  await expect(bob.getByText('Record the review')).toBeVisible();
+
+  // bob's list, even with "All", holds his runs and not gustavo's (same team, other author).
+  const bobSees = await listedTasks(bob, 1);
+  expect(bobSees.has(bobsRun)).toBe(true);
+  expect(bobSees.has(gustavosRun)).toBe(false);
+
+  // alice is an admin: she sees both.
+  const alice = await signedIn(browser, 'alice');
+  const aliceSees = await listedTasks(alice, 2);
+  expect(aliceSees.has(bobsRun)).toBe(true);
+  expect(aliceSees.has(gustavosRun)).toBe(true);
+
+  // dave (support-team) sees neither the restricted template nor anyone's run.
+  const dave = await signedIn(browser, 'dave');
+  await dave.goto('/create');
+  await expect(
+    dave.getByText('Documentation site', { exact: true }),
+  ).toBeVisible();
+  await expect(dave.getByText('Payments incident review')).toHaveCount(0);
+  const daveSees = await listedTasks(dave, 0);
+  expect(daveSees.has(bobsRun)).toBe(false);
+  expect(daveSees.has(gustavosRun)).toBe(false);
+});
