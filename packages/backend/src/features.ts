@@ -25,6 +25,7 @@ import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-b
 import scaffolderLocalGit from '@portico/plugin-scaffolder-backend-module-local-git';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
 import { techdocsModuleStaticPathGuard } from './techdocs/staticPathGuard';
+import techdocsModulePrebuild from '@portico/plugin-techdocs-backend-module-prebuild';
 import {
   catalogModuleRequestGuards,
   kubernetesModuleRequestGuards,
@@ -87,7 +88,11 @@ export const portalFeatures = {
   ],
 
   // TechDocs, refusing docs paths that would escape the entity checked for read access
-  techdocs: [techdocsBackend, techdocsModuleStaticPathGuard],
+  techdocs: [
+    techdocsBackend,
+    techdocsModuleStaticPathGuard,
+    techdocsModulePrebuild,
+  ],
 
   // Search: an in-process engine by default (a 503 until its first index is built),
   // PostgreSQL's when the database is PostgreSQL

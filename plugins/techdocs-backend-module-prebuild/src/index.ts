@@ -1,0 +1,7 @@
+/**
+ * Builds TechDocs ahead of first view.
+ *
+ * @packageDocumentation
+ */
+export { techdocsModulePrebuild as default } from './module';
+export { DocsPrebuilder } from './DocsPrebuilder';
