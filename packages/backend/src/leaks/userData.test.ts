@@ -2,8 +2,9 @@
  * The leak matrix beyond the catalog's own routes (noLeaks.test.ts): for the eight demo users,
  * every endpoint that can reveal an entity, a scaffolder task or another user's data shows each
  * user only what the owner-of rules (__testUtils__/readableModel.ts) or ownership of the data
- * allow: the MCP actions endpoint (run as the calling user), scaffolder tasks, notifications and
- * user settings. bob's confidential run, notification and setting are the bait.
+ * allow: the MCP actions endpoint (run as the calling user), scaffolder tasks, the local git host,
+ * notifications and user settings. bob's confidential run (with the repository it publishes and
+ * the component it registers), notification and setting are the bait.
  */
 import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
@@ -17,6 +18,7 @@ import signalsBackend from '@backstage/plugin-signals-backend';
 import userSettingsBackend from '@backstage/plugin-user-settings-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
+import scaffolderLocalGit from '@portico/plugin-scaffolder-backend-module-local-git';
 import {
   UserScopedBackend,
   eventually,
@@ -68,6 +70,9 @@ describe.each(databases.eachSupportedId())(
     let everything: Entity[];
     let bobsTask: string;
     let bobsNotification: string;
+    const repository = `secret-payments-rework-${databaseId
+      .toLowerCase()
+      .replace('_', '-')}`;
     const as = (user: string) => ({
       get: (path: string) =>
         t.http().get(path).set('authorization', userHeader(user)),
@@ -97,6 +102,7 @@ describe.each(databases.eachSupportedId())(
           permissionBackend,
           permissionBackendModuleOwnerOf,
           scaffolderBackend,
+          scaffolderLocalGit,
           mcpActionsBackend,
           notificationsBackend,
           signalsBackend,
@@ -106,6 +112,42 @@ describe.each(databases.eachSupportedId())(
           permission: { enabled: true, adminRefs: ADMIN_REFS },
         },
       });
+      // Wait for the demo catalog to arrive before bob's run registers its component.
+      await eventually(async () => {
+        await as('alice')
+          .get('/api/catalog/entities/by-name/template/default/docs-site')
+          .expect(200);
+        await as('alice')
+          .get('/api/catalog/entities/by-name/group/default/payments-team')
+          .expect(200);
+      }, 180_000);
+      const run = await as('bob')
+        .post('/api/scaffolder/v2/tasks', {
+          templateRef: 'template:default/docs-site',
+          values: {
+            name: repository,
+            title: SECRET,
+            description: 'Confidential: the payments rework nobody may know of',
+            owner: 'group:default/payments-team',
+          },
+        })
+        .expect(201);
+      bobsTask = run.body.id;
+
+      // The run publishes a repository and registers its component, owned by payments-team.
+      await eventually(async () => {
+        const task = await as('alice')
+          .get(`/api/scaffolder/v2/tasks/${bobsTask}`)
+          .expect(200);
+        if (task.body.status !== 'completed') {
+          throw new Error(`bob's run is ${task.body.status}`);
+        }
+        await t
+          .http()
+          .get(`/api/catalog/entities/by-name/component/default/${repository}`)
+          .set('authorization', mockCredentials.service.header())
+          .expect(200);
+      }, 120_000);
       everything = await eventually(async () => {
         const res = await t
           .http()
@@ -121,19 +163,6 @@ describe.each(databases.eachSupportedId())(
         }
         return entities;
       }, 180_000);
-
-      const run = await as('bob')
-        .post('/api/scaffolder/v2/tasks', {
-          templateRef: 'template:default/docs-site',
-          values: {
-            name: 'secret-payments-rework',
-            title: SECRET,
-            description: 'Confidential: the payments rework nobody may know of',
-            owner: 'group:default/payments-team',
-          },
-        })
-        .expect(201);
-      bobsTask = run.body.id;
 
       await t
         .http()
@@ -250,6 +279,38 @@ describe.each(databases.eachSupportedId())(
           `${user} notifications:${isBob ? 1 : 0} one:${
             isBob ? 200 : 404
           } setting:${isBob ? 200 : 404} secret:${isBob}`,
+        );
+      }
+      expect(actual).toEqual(expected);
+    });
+
+    it("serves the repository of bob's run only to users who may read the component it registered", async () => {
+      const component = `component:default/${repository}`;
+      expect(readable('bob').has(component)).toBe(true);
+      expect(readable('dave').has(component)).toBe(false);
+      const actual: string[] = [];
+      const expected: string[] = [];
+      for (const user of USERS) {
+        const list = await as(user).get('/api/local-git/').expect(200);
+        const listed = (list.body.repositories as Array<{ name: string }>).some(
+          repo => repo.name === repository,
+        );
+        const file = await as(user).get(
+          `/api/local-git/${repository}/raw/main/catalog-info.yaml`,
+        );
+        const clone = await as(user).get(
+          `/api/local-git/${repository}.git/info/refs`,
+        );
+        actual.push(
+          `${user} listed:${listed} file:${file.status} clone:${
+            clone.status
+          } content:${file.text.includes('kind: Component')}`,
+        );
+        const may = readable(user).has(component);
+        expected.push(
+          `${user} listed:${may} file:${may ? 200 : 404} clone:${
+            may ? 200 : 404
+          } content:${may}`,
         );
       }
       expect(actual).toEqual(expected);

@@ -7,10 +7,13 @@ import { LOCAL_GIT_PLUGIN_ID } from '../pluginId';
 import { LocalGitRepositories } from '../repositories/LocalGitRepositories';
 import { LocalGitUrls } from '../reader/urls';
 import { createLocalGitRouter } from './router';
+import { RepositoryAccess } from './RepositoryAccess';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 
 /**
- * Serves the local repositories read-only at `/api/local-git`, to signed-in
- * users (token or the portal's user cookie) and to services.
+ * Serves the local repositories read-only at `/api/local-git`, to services
+ * and to signed-in users (token or the portal's user cookie) who may read a
+ * catalog entity registered from the repository.
  *
  * @public
  */
@@ -23,8 +26,10 @@ export const localGitPlugin = createBackendPlugin({
         logger: coreServices.logger,
         discovery: coreServices.discovery,
         httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        catalog: catalogServiceRef,
       },
-      async init({ config, logger, discovery, httpRouter }) {
+      async init({ config, logger, discovery, httpRouter, httpAuth, catalog }) {
         const { repositoriesDir } = readLocalGitSettings(config);
         const repositories = new LocalGitRepositories({
           root: repositoriesDir,
@@ -40,7 +45,15 @@ export const localGitPlugin = createBackendPlugin({
         const urls = new LocalGitUrls(
           await discovery.getExternalBaseUrl(LOCAL_GIT_PLUGIN_ID),
         );
-        httpRouter.use(await createLocalGitRouter({ repositories, urls }));
+        const access = new RepositoryAccess({
+          httpAuth,
+          catalog,
+          repositories,
+          urls,
+        });
+        httpRouter.use(
+          await createLocalGitRouter({ repositories, urls, access }),
+        );
         // Lets a browser that holds the portal's user cookie follow links to
         // files; API callers send a token as for every other plugin.
         httpRouter.addAuthPolicy({ path: '/', allow: 'user-cookie' });

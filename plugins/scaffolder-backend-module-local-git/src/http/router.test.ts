@@ -9,8 +9,42 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  CatalogService,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { LocalGitRepositories } from '../repositories/LocalGitRepositories';
 import { localGitPlugin } from './plugin';
+
+/**
+ * The catalog as the permission policy shows it: bob may read the entity registered from
+ * parcel-labels' catalog-info.yaml on main, carol may not.
+ */
+const catalogQueries: Array<{ user?: string; filter: unknown }> = [];
+const catalogAsPolicy = createServiceFactory({
+  service: catalogServiceRef,
+  deps: {},
+  factory: () =>
+    ({
+      async queryEntities(
+        request: { filter: Record<string, string[]> },
+        options: { credentials: { principal: { userEntityRef?: string } } },
+      ) {
+        const user = options.credentials.principal.userEntityRef;
+        catalogQueries.push({ user, filter: request.filter });
+        const locations = Object.values(request.filter).flat();
+        const registered = locations.some(l =>
+          l.endsWith('/api/local-git/parcel-labels/raw/main/catalog-info.yaml'),
+        );
+        const items =
+          registered && user === 'user:default/bob'
+            ? [{ metadata: { name: 'parcel-labels' } }]
+            : [];
+        return { items, totalItems: items.length, pageInfo: {} };
+      },
+    } as unknown as CatalogService),
+});
 
 const asUser = (req: request.Test) =>
   req.set('authorization', mockCredentials.user.header('user:default/bob'));
@@ -46,6 +80,7 @@ describe('the local-git plugin', () => {
             scaffolder: { localGit: { repositoriesDir: data.resolve('git') } },
           },
         }),
+        catalogAsPolicy,
         // Requests without a token are anonymous, as in production.
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
@@ -219,5 +254,43 @@ describe('the local-git plugin', () => {
       '--show-current',
     ]);
     expect(stdout.trim()).toBe('main');
+  });
+
+  it('shows a repository only to services and users who may read an entity registered from it', async () => {
+    const asCarol = (req: request.Test) =>
+      req.set(
+        'authorization',
+        mockCredentials.user.header('user:default/carol'),
+      );
+    const asService = (req: request.Test) =>
+      req.set('authorization', mockCredentials.service.header());
+    const paths = [
+      '/api/local-git/parcel-labels/raw/main/catalog-info.yaml',
+      '/api/local-git/parcel-labels.git/info/refs',
+      '/api/local-git/parcel-labels',
+    ];
+    const list = await asCarol(
+      request(backend.server).get('/api/local-git/'),
+    ).expect(200);
+    expect(list.body).toEqual({ repositories: [] });
+    for (const path of paths) {
+      const res = await asCarol(request(backend.server).get(path));
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(res.text).not.toContain('kind: Component');
+    }
+    const services = await asService(
+      request(backend.server).get('/api/local-git/'),
+    ).expect(200);
+    expect(services.body.repositories).toHaveLength(1);
+    await asService(request(backend.server).get(paths[0])).expect(200);
+    // The catalog was asked with carol's own credentials, for the repository's branch.
+    expect(catalogQueries).toContainEqual({
+      user: 'user:default/carol',
+      filter: {
+        'metadata.annotations.backstage.io/managed-by-location': [
+          `url:http://localhost:${backend.server.port()}/api/local-git/parcel-labels/raw/main/catalog-info.yaml`,
+        ],
+      },
+    });
   });
 });

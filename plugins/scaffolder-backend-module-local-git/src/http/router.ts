@@ -8,6 +8,7 @@ import {
 } from '../repositories/LocalGitRepositories';
 import { MAX_GIT_OUTPUT_BYTES } from '../repositories/git';
 import { LocalGitUrls, parseRawPath } from '../reader/urls';
+import { RepositoryAccess } from './RepositoryAccess';
 
 /**
  * Repository content is shown, never run: no scripts, no plugins, no
@@ -73,12 +74,23 @@ function gitFileType(file: string): string {
 export async function createLocalGitRouter(options: {
   repositories: LocalGitRepositories;
   urls: LocalGitUrls;
+  access: RepositoryAccess;
 }): Promise<express.Router> {
-  const { repositories, urls } = options;
+  const { repositories, urls, access } = options;
   const router = Router();
+  // A repository the caller may not read answers as one that does not exist.
+  const assertReadable = async (req: express.Request, repository: string) => {
+    if (!(await access.mayRead(await access.credentials(req), repository))) {
+      throw new NotFoundError(`No repository named '${repository}'`);
+    }
+  };
 
-  router.get('/', async (_req, res) => {
-    const list = await repositories.list();
+  router.get('/', async (req, res) => {
+    const credentials = await access.credentials(req);
+    const list = [];
+    for (const repo of await repositories.list()) {
+      if (await access.mayRead(credentials, repo.name)) list.push(repo);
+    }
     res.json({
       repositories: list.map(repo => ({
         ...repo,
@@ -91,6 +103,7 @@ export async function createLocalGitRouter(options: {
   router.get(/^\/([^/]+)\.git\/(.+)$/, async (req, res) => {
     const name = req.params[0];
     const file = req.params[1];
+    await assertReadable(req, name);
     const path = repositories.dumbHttpFile(name, file);
     const stat = path ? await fs.stat(path).catch(() => undefined) : undefined;
     if (!path || !stat?.isFile()) {
@@ -116,6 +129,7 @@ export async function createLocalGitRouter(options: {
 
   router.get('/:repository', async (req, res) => {
     const { repository } = req.params;
+    await assertReadable(req, repository);
     if (!(await repositories.exists(repository))) {
       throw new NotFoundError(`No repository named '${repository}'`);
     }
@@ -130,6 +144,7 @@ export async function createLocalGitRouter(options: {
       );
     }
     const { repository, ref, path } = location;
+    await assertReadable(req, repository);
     const entry = await repositories.lookup(repository, ref, path);
     if (!entry) {
       throw new NotFoundError(

@@ -157,6 +157,22 @@ export class LocalGitRepositories {
     );
   }
 
+  /** The repository's branch names. */
+  async branches(name: string): Promise<string[]> {
+    if (!(await this.exists(name))) {
+      return [];
+    }
+    const out = await runGit(
+      ['for-each-ref', '--format=%(refname:short)', 'refs/heads'],
+      { gitDir: this.gitDir(name) },
+    );
+    return out
+      .toString('utf8')
+      .split('\n')
+      .map(line => line.trim())
+      .filter(Boolean);
+  }
+
   async description(name: string): Promise<string> {
     try {
       const text = await fs.readFile(
