@@ -4,6 +4,7 @@ import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { signInModule } from './modules/signIn';
 import { entityPageModule } from './modules/entityPage';
+import { orgHealthModule } from './modules/orgHealth';
 import { catalogModuleHideAccessRelations } from '@portico/plugin-owner-of';
 
 export default createApp({
@@ -14,5 +15,6 @@ export default createApp({
     homeModule,
     signInModule,
     entityPageModule,
+    orgHealthModule,
   ],
 });
