@@ -93,7 +93,6 @@ describe('production permissions', () => {
         { path: join(repoRoot, 'app-config.yaml') },
         { path: join(repoRoot, 'app-config.production.yaml') },
       ],
-      substitutionFunc: async () => 'x',
     });
     const config = ConfigReader.fromConfigs(appConfigs);
     expect(config.getBoolean('permission.enabled')).toBe(true);

@@ -118,6 +118,7 @@ describe('the owner-of permission table', () => {
       return res.body.items as Array<{ metadata: { uid: string } }>;
     }, 120_000);
     const uid = entities[0].metadata.uid;
+    expect(uid).toEqual(expect.any(String));
 
     await reader(http().delete(`/api/catalog/entities/by-uid/${uid}`)).expect(
       403,

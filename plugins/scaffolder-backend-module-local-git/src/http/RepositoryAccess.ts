@@ -1,5 +1,7 @@
 import {
   BackstageCredentials,
+  BackstageServicePrincipal,
+  BackstageUserPrincipal,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -37,7 +39,9 @@ export class RepositoryAccess {
   }
 
   async mayRead(
-    credentials: BackstageCredentials,
+    credentials: BackstageCredentials<
+      BackstageUserPrincipal | BackstageServicePrincipal
+    >,
     repository: string,
   ): Promise<boolean> {
     if (credentials.principal.type === 'service') {

@@ -28,12 +28,12 @@ const catalogAsPolicy = createServiceFactory({
   factory: () =>
     ({
       async queryEntities(
-        request: { filter: Record<string, string[]> },
+        query: { filter: Record<string, string[]> },
         options: { credentials: { principal: { userEntityRef?: string } } },
       ) {
         const user = options.credentials.principal.userEntityRef;
-        catalogQueries.push({ user, filter: request.filter });
-        const locations = Object.values(request.filter).flat();
+        catalogQueries.push({ user, filter: query.filter });
+        const locations = Object.values(query.filter).flat();
         const registered = locations.some(l =>
           l.endsWith('/api/local-git/parcel-labels/raw/main/catalog-info.yaml'),
         );
