@@ -41,6 +41,7 @@ import { searchModuleInProcessEngine } from './search/inProcessEngine';
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import userSettingsBackend from '@backstage/plugin-user-settings-backend';
 import notificationsBackend from '@backstage/plugin-notifications-backend';
+import accessRequestBackend from '@portico/plugin-access-request-backend';
 import signalsBackend from '@backstage/plugin-signals-backend';
 import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
 
@@ -113,6 +114,8 @@ export const portalFeatures = {
     userSettingsModuleRequestGuards,
     notificationsBackend,
     signalsBackend,
+    // "Ask the owners for access": a notification to the owning team.
+    accessRequestBackend,
   ],
 
   // Actions for AI assistants (MCP), limited to the plugins named in backend.actions

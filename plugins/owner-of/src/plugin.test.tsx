@@ -6,6 +6,7 @@ import {
 } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { EntityAccess } from './api/types';
 import { entityAccessCard } from './plugin';
 
@@ -75,12 +76,19 @@ const sampleExplanation = {
 type Answer = { status: number; body: unknown };
 
 /** A fetch that answers each owner-of endpoint with the given status and JSON body. */
-function fakeFetch(answers: { access: Answer; explain: Answer }) {
+function fakeFetch(answers: {
+  access: Answer;
+  explain: Answer;
+  requests?: Answer;
+}) {
   return jest.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
     const url = String(input);
-    const { status, body } = url.includes('/owner-of/explain?')
-      ? answers.explain
-      : answers.access;
+    let answer = answers.access;
+    if (url.includes('/owner-of/explain?')) answer = answers.explain;
+    if (url.endsWith('/access-request/requests') && answers.requests) {
+      answer = answers.requests;
+    }
+    const { status, body } = answer;
     return {
       ok: status >= 200 && status < 300,
       status,
@@ -176,6 +184,44 @@ describe('entity access card', () => {
       expect(screen.queryByText('Access')).not.toBeInTheDocument();
     },
   );
+
+  it('shows a reader who may not see the table their own access and lets them ask for more', async () => {
+    const fetch = fakeFetch({
+      access: forbidden,
+      explain: { status: 200, body: sampleExplanation },
+      requests: {
+        status: 202,
+        body: { message: 'If this entity exists, its owners have been asked.' },
+      },
+    });
+    await renderCard(fetch);
+
+    expect(await screen.findByTestId('my-access')).toHaveTextContent(
+      'refresh: refused',
+    );
+    expect(screen.getByText('Access')).toBeInTheDocument();
+    expect(screen.queryByRole('table', { name: 'Read access' })).toBeNull();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Ask the owners for more access' }),
+    );
+    await userEvent.type(
+      await screen.findByRole('textbox', { name: 'Why do you need access?' }),
+      'I rotate its keys',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
+    expect(
+      await screen.findByText('If this entity exists, its owners have been asked.'),
+    ).toBeInTheDocument();
+    const [url, init] = fetch.mock.calls.find(([input]) =>
+      String(input).includes('/requests'),
+    )!;
+    expect(String(url)).toBe('http://portico/api/access-request/requests');
+    expect(JSON.parse(String(init?.body))).toEqual({
+      entityRef: 'component:default/payment-gateway',
+      permissions: ['catalog.entity.refresh'],
+      reason: 'I rotate its keys',
+    });
+  });
 
   it('shows other failures as an error', async () => {
     await renderCard(

@@ -1,5 +1,15 @@
-import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import {
+  AppRootElementBlueprint,
+  createFrontendPlugin,
+} from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { lazy, Suspense } from 'react';
+
+const LazyHiddenEntityAccessRequest = lazy(() =>
+  import('./components/AskForAccess').then(m => ({
+    default: m.HiddenEntityAccessRequest,
+  })),
+);
 
 /**
  * The "Access" card on entity overview pages: who may read, delete and
@@ -15,11 +25,25 @@ export const entityAccessCard = EntityCardBlueprint.make({
 });
 
 /**
+ * "Ask the owners for access" on the page of an entity the user may not read.
+ */
+export const hiddenEntityAccessRequest = AppRootElementBlueprint.make({
+  name: 'hidden-entity-access-request',
+  params: {
+    element: (
+      <Suspense fallback={null}>
+        <LazyHiddenEntityAccessRequest />
+      </Suspense>
+    ),
+  },
+});
+
+/**
  * The owner-of frontend plugin.
  *
  * @public
  */
 export const ownerOfPlugin = createFrontendPlugin({
   pluginId: 'owner-of',
-  extensions: [entityAccessCard],
+  extensions: [entityAccessCard, hiddenEntityAccessRequest],
 });

@@ -66,8 +66,9 @@ function ActionTable(props: { action: AccessAction; holders: AccessHolder[] }) {
 }
 
 /**
- * Who may read, delete and refresh the current entity, and why. Shown to
- * admins and to members of the entity's owner; everyone else gets nothing.
+ * Who may read, delete and refresh the current entity, and why: the whole
+ * table for admins and members of the entity's owner; everyone else sees
+ * their own access, and may ask the owners for what they lack.
  */
 export function EntityAccessCard() {
   const { entity } = useEntity();
@@ -75,7 +76,7 @@ export function EntityAccessCard() {
   const state = useOwnerOfEndpoint<EntityAccess>('access', entityRef);
 
   if (state.status === 'hidden') {
-    return null;
+    return <MyAccess entityRef={entityRef} asCard />;
   }
   return (
     <InfoCard title="Access">

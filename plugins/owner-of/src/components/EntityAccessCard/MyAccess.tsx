@@ -1,14 +1,24 @@
+import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { ACCESS_ACTIONS } from '@portico/plugin-owner-of-common';
 import { MyAccessExplanation } from '../../api/types';
 import { useOwnerOfEndpoint } from '../../api/useOwnerOfEndpoint';
+import { AskForAccess } from '../AskForAccess';
+
+/** The catalog permission that grants each action a reader may lack. */
+const ASKABLE = {
+  refresh: 'catalog.entity.refresh',
+  delete: 'catalog.entity.delete',
+} as const;
 
 /**
  * The signed-in user's own access to the entity, with the explain
- * endpoint's reason for each action. Shows nothing until it has an answer.
+ * endpoint's reason for each action, and "Ask the owners for more access"
+ * when they may read but not refresh or delete it. Shows nothing until it
+ * has an answer; `asCard` shows it as the Access card of its own.
  */
-export function MyAccess(props: { entityRef: string }) {
+export function MyAccess(props: { entityRef: string; asCard?: boolean }) {
   const state = useOwnerOfEndpoint<MyAccessExplanation>(
     'explain',
     props.entityRef,
@@ -17,7 +27,10 @@ export function MyAccess(props: { entityRef: string }) {
     return null;
   }
   const { userRef, actions, template } = state.value;
-  return (
+  const lacking = (Object.keys(ASKABLE) as Array<keyof typeof ASKABLE>)
+    .filter(action => !actions[action].allowed)
+    .map(action => ASKABLE[action]);
+  const content = (
     <Box mb={2} data-testid="my-access">
       <Typography variant="h6" component="h3">
         Your access ({userRef})
@@ -39,6 +52,16 @@ export function MyAccess(props: { entityRef: string }) {
           </Typography>
         </>
       )}
+      {actions.read.allowed && lacking.length > 0 && (
+        <Box mt={1}>
+          <AskForAccess
+            entityRef={props.entityRef}
+            permissions={lacking}
+            label="Ask the owners for more access"
+          />
+        </Box>
+      )}
     </Box>
   );
+  return props.asCard ? <InfoCard title="Access">{content}</InfoCard> : content;
 }

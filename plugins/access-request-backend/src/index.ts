@@ -1,0 +1,6 @@
+/**
+ * Ask an entity's owners for access, through Backstage notifications.
+ *
+ * @packageDocumentation
+ */
+export { accessRequestPlugin as default } from './plugin';
