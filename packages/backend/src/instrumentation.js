@@ -40,8 +40,13 @@ function readTelemetrySettings(env) {
   };
 }
 
-/** Instrumentations unless OTEL_NODE_ENABLED_INSTRUMENTATIONS names others. */
-const DEFAULT_INSTRUMENTATIONS = 'http,express,pg,runtime-node';
+/**
+ * Instrumentations unless OTEL_NODE_ENABLED_INSTRUMENTATIONS names others: HTTP (request
+ * metrics), Express (which names the route template) and Node's event loop and heap; with
+ * traces, PostgreSQL's queries too.
+ */
+const METRICS_INSTRUMENTATIONS = 'http,express,runtime-node';
+const TRACES_INSTRUMENTATIONS = 'http,express,pg,runtime-node';
 
 function startTelemetry(settings, env) {
   const { NodeSDK } = require('@opentelemetry/sdk-node');
@@ -76,9 +81,9 @@ function startTelemetry(settings, env) {
     traceExporter = new OTLPTraceExporter();
   }
 
-  // Only what answers an operator's questions: HTTP (request metrics), Express (which names
-  // the route template), PostgreSQL spans when tracing, and Node's event loop and heap.
-  env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ||= DEFAULT_INSTRUMENTATIONS;
+  env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ||= settings.traces
+    ? TRACES_INSTRUMENTATIONS
+    : METRICS_INSTRUMENTATIONS;
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME || 'portico-backend',
     metricReaders,
@@ -91,7 +96,14 @@ function startTelemetry(settings, env) {
           // Scrapes of the metrics port are not traffic of the portal.
           ignoreIncomingRequestHook: request =>
             request.socket?.localPort === settings.metricsPort,
+          // Outgoing calls only matter to carry a trace on; for metrics they are pure cost.
+          disableOutgoingRequestInstrumentation: !settings.traces,
         },
+        // Without traces, Express only names each request's route template (it does so
+        // before it would create a span for a layer): no span per middleware.
+        '@opentelemetry/instrumentation-express': settings.traces
+          ? {}
+          : { ignoreLayersType: ['router', 'middleware', 'request_handler'] },
       }),
     ],
   });
