@@ -65,6 +65,15 @@ test("a member's task list holds only their own runs, an admin's holds everyone'
   );
   await expect(bob.getByText('Record the review')).toBeVisible();
 
+  // The template's Access card says why bob may run it and who sees its runs.
+  await bob.goto('/catalog/default/template/payments-incident-review');
+  await expect(bob.getByTestId('my-access-run')).toContainText(
+    'run: allowed — user:default/bob may run this template because they may read it',
+  );
+  await expect(bob.getByTestId('my-access-tasks')).toContainText(
+    'visible to the user who started it and to admins',
+  );
+
   // bob's list, even with "All", holds his runs and not gustavo's (same team, other author).
   const bobSees = await listedTasks(bob, 1);
   expect(bobSees.has(bobsRun)).toBe(true);
@@ -83,6 +92,10 @@ test("a member's task list holds only their own runs, an admin's holds everyone'
     dave.getByText('Documentation site', { exact: true }),
   ).toBeVisible();
   await expect(dave.getByText('Payments incident review')).toHaveCount(0);
+  await dave.goto('/catalog/default/template/docs-site');
+  await expect(dave.getByTestId('my-access-run')).toContainText(
+    'kind Template is readable by every signed-in user',
+  );
   const daveSees = await listedTasks(dave, 0);
   expect(daveSees.has(bobsRun)).toBe(false);
   expect(daveSees.has(gustavosRun)).toBe(false);
