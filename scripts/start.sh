@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# ./portal start: the local identity provider, then backend (7007) and frontend (3000) with the
-# embedded SQLite database and the Harborline demo catalog.
+# ./portal start: the local identity provider, then the backend on 7007 serving the app's
+# production build (built only when the app's sources changed), with the embedded SQLite
+# database and the Harborline demo catalog.
+# ./portal dev (--dev): the same, but the app from the hot-reloading development server on 3000,
+# for people changing the app.
 set -euo pipefail
 cd "$PORTICO_ROOT"
 # shellcheck source=toolchain.sh
@@ -8,7 +11,19 @@ source scripts/toolchain.sh
 ensure_toolchain
 source scripts/dev-env.sh
 
-for port in 3000 7007 "$DEV_IDP_PORT"; do
+dev=false
+[[ "${1:-}" == "--dev" ]] && dev=true
+if $dev; then
+  ports=(3000 7007 "$DEV_IDP_PORT")
+  url=http://localhost:3000
+else
+  ports=(7007 "$DEV_IDP_PORT")
+  url=http://localhost:7007
+  # The backend serves the app on its own address.
+  export APP_CONFIG_app_baseUrl="$url" APP_CONFIG_backend_cors_origin="$url"
+fi
+
+for port in "${ports[@]}"; do
   if port_in_use "$port"; then
     die "port $port is already in use: stop the process that listens there (is the portal already running?)"
   fi
@@ -19,6 +34,7 @@ yarn backstage-cli config:check --strict --config app-config.yaml >/dev/null ||
   die "app-config.yaml is invalid (see the messages above, which name the keys)"
 
 bash scripts/ensure-system-packages.sh techdocs || true
+$dev || bash scripts/build-app-if-changed.sh
 
 log "starting the local identity provider on 127.0.0.1:$DEV_IDP_PORT"
 node packages/dev-idp/src/main.mjs --users demo-data/org.yaml --port "$DEV_IDP_PORT" &
@@ -34,9 +50,9 @@ done
 
 cat <<BANNER
 
-  Portico is starting. When the frontend has compiled, open:
+  Portico is starting. When the backend is up, open:
 
-      http://localhost:3000
+      $url
 
   Sign in with "Harborline SSO" and pick a demo user, for example:
 $(node scripts/list-demo-users.mjs | sed 's/^/      /')
@@ -46,4 +62,8 @@ $(node scripts/list-demo-users.mjs | sed 's/^/      /')
 
 BANNER
 
-yarn start
+if $dev; then
+  yarn start
+else
+  yarn workspace backend start --config ../../app-config.yaml
+fi
