@@ -18,6 +18,9 @@ export type {
   AccessGrantExplanation,
 } from './explain/explainAccess';
 export { createExplainRouter } from './explain/createExplainRouter';
+export { explainTask } from './explain/explainTask';
+export type { TaskExplanation } from './explain/explainTask';
+export { TaskCreators } from './explain/TaskCreators';
 export { describeAccess } from './access/describeAccess';
 export type {
   AccessHolder,

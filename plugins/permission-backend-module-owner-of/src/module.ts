@@ -9,6 +9,7 @@ import { MembershipResolver } from './membership/MembershipResolver';
 import { OwnerOfPolicy } from './policy/OwnerOfPolicy';
 import { InstrumentedPolicy } from './policy/InstrumentedPolicy';
 import { createExplainRouter } from './explain/createExplainRouter';
+import { TaskCreators } from './explain/TaskCreators';
 import { createAccessRouter } from './access/createAccessRouter';
 
 /**
@@ -31,6 +32,7 @@ export const permissionModuleOwnerOf = createBackendModule({
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
         catalog: catalogServiceRef,
+        discovery: coreServices.discovery,
       },
       async init({
         policy,
@@ -40,6 +42,7 @@ export const permissionModuleOwnerOf = createBackendModule({
         httpRouter,
         logger,
         catalog,
+        discovery,
       }) {
         const settings = readOwnerOfSettings(config);
         const membership = new MembershipResolver({
@@ -63,6 +66,7 @@ export const permissionModuleOwnerOf = createBackendModule({
             membership,
             policy: ownerOfPolicy,
             annotationPrefixes: settings.annotationPrefixes,
+            tasks: new TaskCreators({ auth, discovery }),
           }),
         );
         httpRouter.use(

@@ -255,5 +255,44 @@ describe.each(databases.eachSupportedId())(
       expect(await stepsRun('bob:review')).toEqual(['record', 'notify-lead']);
       expect(await stepsRun('gustavo:review')).toEqual(['record']);
     });
+
+    it('explains a task: its author and admins see it, others are told nothing', async () => {
+      const id = tasks.get('bob:docs')!;
+      const explain = (user: string, query: object) =>
+        as(user)
+          .get('/api/permission/owner-of/explain')
+          .query({ taskId: id, ...query });
+      const bob = await explain('bob', {}).expect(200);
+      expect(bob.body).toMatchObject({
+        taskId: id,
+        userRef: 'user:default/bob',
+        createdBy: 'user:default/bob',
+        visibleTo: 'the user who started it (user:default/bob) and admins',
+        actions: {
+          read: { allowed: true, reason: 'user:default/bob started this task' },
+          cancel: { allowed: true },
+        },
+      });
+      for (const user of OUTSIDERS) {
+        await explain(user, {}).expect(404);
+      }
+      const aboutDave = await explain('alice', {
+        userRef: 'user:default/dave',
+      }).expect(200);
+      expect(aboutDave.body.actions.read).toEqual({
+        allowed: false,
+        reason:
+          'user:default/dave is not an admin and did not start this task (user:default/bob did)',
+      });
+      await explain('dave', { userRef: 'user:default/bob' }).expect(403);
+      await as('alice')
+        .get('/api/permission/owner-of/explain')
+        .query({ taskId: '00000000-0000-4000-8000-000000000000' })
+        .expect(404);
+      await as('alice')
+        .get('/api/permission/owner-of/explain')
+        .query({ taskId: 'not-a-task' })
+        .expect(400);
+    });
   },
 );

@@ -7,6 +7,12 @@ import Router from 'express-promise-router';
 import { MembershipResolver } from '../membership/MembershipResolver';
 import { OwnerOfPolicy } from '../policy/OwnerOfPolicy';
 import { explainAccess } from './explainAccess';
+import { explainTask } from './explainTask';
+import { TaskCreators } from './TaskCreators';
+
+/** Scaffolder task ids are UUIDs. */
+const TASK_ID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function normalizedRef(
   value: unknown,
@@ -43,16 +49,40 @@ export function createExplainRouter(options: {
   membership: MembershipResolver;
   policy: OwnerOfPolicy;
   annotationPrefixes: readonly string[];
+  /** Answers `?taskId=` questions when given. */
+  tasks?: TaskCreators;
 }): express.Router {
-  const { httpAuth, auth, catalog, membership, policy, annotationPrefixes } =
-    options;
+  const {
+    httpAuth,
+    auth,
+    catalog,
+    membership,
+    policy,
+    annotationPrefixes,
+    tasks,
+  } = options;
   const router = Router();
 
   router.get('/owner-of/explain', async (req, res) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const entityRef = normalizedRef(req.query.entityRef, 'entityRef');
+    const taskId = req.query.taskId;
+    if (taskId !== undefined && req.query.entityRef !== undefined) {
+      throw new InputError('Give entityRef or taskId, not both');
+    }
+    if (
+      taskId !== undefined &&
+      (!tasks || typeof taskId !== 'string' || !TASK_ID.test(taskId))
+    ) {
+      throw new InputError(
+        `Invalid taskId '${String(taskId)}': expected a scaffolder task id`,
+      );
+    }
+    const entityRef =
+      taskId === undefined
+        ? normalizedRef(req.query.entityRef, 'entityRef')
+        : undefined;
 
     let callerIsAdmin = true;
     let userRef: string;
@@ -77,7 +107,29 @@ export function createExplainRouter(options: {
       throw new InputError(`userRef must refer to a User, got ${userRef}`);
     }
 
-    const entity = await catalog.getEntityByRef(entityRef, {
+    if (typeof taskId === 'string' && tasks) {
+      const createdBy = await tasks.creatorOf(taskId);
+      const notFoundTask = new NotFoundError(
+        `No task ${taskId} that you may read`,
+      );
+      if (createdBy === undefined) {
+        throw notFoundTask;
+      }
+      const taskExplanation = explainTask({
+        taskId,
+        createdBy,
+        claims: await membership.resolve(userRef),
+        policy,
+      });
+      // As for entities: a non-admin learns nothing about tasks they may not read.
+      if (!callerIsAdmin && !taskExplanation.actions.read.allowed) {
+        throw notFoundTask;
+      }
+      res.json(taskExplanation);
+      return;
+    }
+
+    const entity = await catalog.getEntityByRef(entityRef!, {
       credentials: await auth.getOwnServiceCredentials(),
     });
     const notFound = new NotFoundError(
