@@ -13,9 +13,11 @@
  * as Bob, to one backend then the other, alternating for --rounds rounds of --duration seconds,
  * so that drift of the machine hits both alike. It prints each round's requests per second and
  * the ratio of the medians (with / without) and the median of each round's own ratio; results
- * and method: docs/monitoring.md.
+ * and method: docs/monitoring.md. Because other work on the machine moves requests per second
+ * a lot, it also reports the backend's own CPU time per request (from /proc), with and without.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import knexFactory from 'knex';
@@ -53,6 +55,17 @@ const postgresUrl = new URL(
 );
 const PATH =
   '/api/catalog/entities/by-query?filter=kind=component&limit=20&orderField=metadata.name,asc';
+
+/** CPU time a process has used so far, in milliseconds (user + system, from /proc). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from field 3 on.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -173,7 +186,9 @@ async function main() {
     }
 
     const rps: [number[], number[]] = [[], []];
+    const cpuPerRequest: [number[], number[]] = [[], []];
     const measure = async (i: number) => {
+      const cpuBefore = cpuMs(backends[i].pid!);
       const result = await autocannon({
         url: `${backends[i].baseUrl}${PATH}`,
         connections,
@@ -186,12 +201,17 @@ async function main() {
         );
       }
       rps[i].push(result.requests.average);
+      cpuPerRequest[i].push(
+        (cpuMs(backends[i].pid!) - cpuBefore) / result.requests.total,
+      );
       process.stdout.write(
         `round ${rps[i].length} ${
           i ? 'metrics on ' : 'metrics off'
         }: ${result.requests.average.toFixed(1)} req/s, p99 ${
           result.latency.p99
-        } ms\n`,
+        } ms, ${cpuPerRequest[i][cpuPerRequest[i].length - 1].toFixed(
+          2,
+        )} ms of the backend's CPU a request\n`,
       );
     };
     // Warm both up, then alternate which one goes first in each round.
@@ -216,6 +236,9 @@ async function main() {
     // Each round's two measurements ran back to back: their ratio is the least disturbed by
     // load that comes and goes on the machine.
     const pairedRatio = median(rps[1].map((value, i) => value / rps[0][i]));
+    // CPU time per request: what the backend itself spent, whatever else runs on the machine.
+    const cpuOff = median(cpuPerRequest[0]);
+    const cpuOn = median(cpuPerRequest[1]);
     process.stdout.write(
       [
         '',
@@ -228,6 +251,11 @@ async function main() {
         `median of each round's ratio:         ${pairedRatio.toFixed(
           3,
         )} (overhead ${((1 - pairedRatio) * 100).toFixed(1)} %)`,
+        `backend CPU a request:  ${cpuOff.toFixed(
+          2,
+        )} ms without, ${cpuOn.toFixed(2)} ms with metrics (ratio ${(
+          cpuOn / cpuOff
+        ).toFixed(3)})`,
 
         '',
       ].join('\n'),

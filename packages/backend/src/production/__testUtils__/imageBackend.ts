@@ -51,6 +51,8 @@ export interface DeploymentEnv {
 export interface ImageBackend {
   name: string;
   baseUrl: string;
+  /** The backend's process id, e.g. to read its CPU time from /proc. */
+  pid: number | undefined;
   /** The folder standing in for the container's /tmp. */
   tmpDir: string;
   stdoutLines: string[];
@@ -148,6 +150,7 @@ export async function startImageBackend(
   const backend: ImageBackend = {
     name,
     baseUrl,
+    pid: child.pid,
     tmpDir,
     stdoutLines,
     stderrLines,
