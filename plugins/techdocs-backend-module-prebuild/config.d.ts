@@ -1,4 +1,5 @@
 import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import { HumanDuration } from '@backstage/types';
 
 export interface Config {
   techdocs?: {
@@ -8,10 +9,15 @@ export interface Config {
      */
     prebuild?: {
       /**
-       * When to build: at start-up after `initialDelay`, then every `frequency`. Defaults to
-       * every 10 minutes, 10 seconds after start-up.
+       * When to look for docs to build: at start-up after `initialDelay`, then every
+       * `frequency`. Defaults to every minute, 5 seconds after start-up.
        */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * How old an entity's build may get before a run rebuilds it (picking up changed
+       * sources), e.g. `{ minutes: 10 }` (the default) or `10m`.
+       */
+      rebuildAfter?: HumanDuration | string;
     };
   };
 }

@@ -25,8 +25,8 @@ const TECHDOCS_REF = 'backstage.io/techdocs-ref';
 export class DocsPrebuilder implements DocsBuildStrategy {
   /** Entity uids whose build this prebuilder runs right now. */
   private readonly building = new Set<string>();
-  /** Entity uids this prebuilder has built at least once. */
-  private readonly built = new Set<string>();
+  /** When this prebuilder last built each entity's docs, by uid. */
+  private readonly builtAt = new Map<string, number>();
 
   constructor(
     private readonly deps: {
@@ -34,16 +34,23 @@ export class DocsPrebuilder implements DocsBuildStrategy {
       auth: AuthService;
       discovery: DiscoveryService;
       logger: LoggerService;
+      /** How old a build may get before the next run rebuilds it. */
+      rebuildAfterMs: number;
+      now?: () => number;
     },
   ) {}
 
   async shouldBuild({ entity }: { entity: Entity }): Promise<boolean> {
     const uid = entity.metadata.uid;
     if (!uid) return true;
-    return this.building.has(uid) || !this.built.has(uid);
+    return this.building.has(uid) || !this.builtAt.has(uid);
   }
 
-  /** Builds the docs of every entity with a techdocs-ref annotation, one after the other. */
+  /**
+   * Builds, one after the other, the docs of every entity with a techdocs-ref
+   * annotation that this prebuilder has not built yet (so new entities get
+   * theirs at the next run) or built longer than `rebuildAfterMs` ago.
+   */
   async buildAll(): Promise<{ built: number; failed: string[] }> {
     const { catalog, auth, logger } = this.deps;
     const { items } = await catalog.getEntities(
@@ -55,8 +62,14 @@ export class DocsPrebuilder implements DocsBuildStrategy {
       },
       { credentials: await auth.getOwnServiceCredentials() },
     );
+    const now = (this.deps.now ?? Date.now)();
+    const due = items.filter(entity => {
+      const builtAt = this.builtAt.get(entity.metadata.uid ?? '');
+      return builtAt === undefined || now - builtAt >= this.deps.rebuildAfterMs;
+    });
+    if (due.length === 0) return { built: 0, failed: [] };
     const failed: string[] = [];
-    for (const entity of items) {
+    for (const entity of due) {
       try {
         await this.build(entity);
       } catch (error) {
@@ -67,11 +80,11 @@ export class DocsPrebuilder implements DocsBuildStrategy {
       }
     }
     logger.info(
-      `Built the docs of ${items.length - failed.length} of ${
-        items.length
+      `Built the docs of ${due.length - failed.length} of ${
+        due.length
       } entities`,
     );
-    return { built: items.length - failed.length, failed };
+    return { built: due.length - failed.length, failed };
   }
 
   /** Builds one entity's docs, and resolves once they are published. */
@@ -111,7 +124,7 @@ export class DocsPrebuilder implements DocsBuildStrategy {
           }`,
         );
       }
-      this.built.add(uid);
+      this.builtAt.set(uid, (this.deps.now ?? Date.now)());
     } finally {
       this.building.delete(uid);
     }

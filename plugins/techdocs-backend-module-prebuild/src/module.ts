@@ -5,18 +5,24 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { readSchedulerServiceTaskScheduleDefinitionFromConfig } from '@backstage/backend-plugin-api';
 import { techdocsBuildsExtensionPoint } from '@backstage/plugin-techdocs-node';
+import { readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import { DocsPrebuilder } from './DocsPrebuilder';
 
+// Every minute: a new entity's docs (or those the catalog had not ingested yet at start-up) are
+// built within a minute; each entity's are rebuilt once they are `rebuildAfter` old.
 const DEFAULT_SCHEDULE = {
-  frequency: { minutes: 10 },
+  frequency: { minutes: 1 },
   timeout: { minutes: 30 },
-  initialDelay: { seconds: 10 },
+  initialDelay: { seconds: 5 },
 };
+const DEFAULT_REBUILD_AFTER = { minutes: 10 };
 
 /**
- * Builds the docs of every entity with a techdocs-ref annotation at start-up
- * and on a schedule (`techdocs.prebuild.schedule`), and lets readers' visits
- * build only docs not built yet.
+ * Builds the docs of every entity with a techdocs-ref annotation at start-up,
+ * then those of new entities and those older than
+ * `techdocs.prebuild.rebuildAfter` on a schedule (`techdocs.prebuild.schedule`),
+ * and lets readers' visits build only docs not built yet.
  *
  * @public
  */
@@ -48,6 +54,13 @@ export const techdocsModulePrebuild = createBackendModule({
           auth,
           discovery,
           logger,
+          rebuildAfterMs: durationToMilliseconds(
+            config.has('techdocs.prebuild.rebuildAfter')
+              ? readDurationFromConfig(config, {
+                  key: 'techdocs.prebuild.rebuildAfter',
+                })
+              : DEFAULT_REBUILD_AFTER,
+          ),
         });
         builds.setBuildStrategy(prebuilder);
         const schedule = config.has('techdocs.prebuild.schedule')
