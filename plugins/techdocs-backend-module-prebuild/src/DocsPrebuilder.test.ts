@@ -1,15 +1,18 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Entity } from '@backstage/catalog-model';
 import { DocsPrebuilder } from './DocsPrebuilder';
 
-const entity = (name: string, docs: boolean) => ({
+const entity = (name: string, docs: boolean): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: {
     name,
     namespace: 'default',
     uid: `uid-${name}`,
-    annotations: docs ? { 'backstage.io/techdocs-ref': 'dir:.' } : {},
+    annotations: docs
+      ? { 'backstage.io/techdocs-ref': 'dir:.' }
+      : ({} as Record<string, string>),
   },
   spec: {},
 });
