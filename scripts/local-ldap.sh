@@ -41,7 +41,7 @@ CONF
   trap "${previous_exit_trap:+$previous_exit_trap; }kill \$(cat '$ldap_dir/slapd.pid') 2>/dev/null || true" EXIT
   export PORTICO_LDAP_URL="ldap://127.0.0.1:$PORTICO_LDAP_PORT"
   # The org's users and groups from LDAP; the rest of the demo catalog from its files, minus
-  # Users and Groups (environment config replaces these two keys of app-config.yaml).
-  export APP_CONFIG_catalog_locations='[{"type":"file","target":"../../catalog-info.yaml"},{"type":"file","target":"../../demo-data/all.yaml","rules":[{"allow":["Component","System","API","Resource","Location","Domain","Template"]}]}]'
+  # Users and Groups (demo-data/software.yaml; environment config replaces these two keys).
+  export APP_CONFIG_catalog_locations='[{"type":"file","target":"../../catalog-info.yaml"},{"type":"file","target":"../../demo-data/software.yaml","rules":[{"allow":["Component","System","API","Resource","Location","Domain","Template"]}]}]'
   export APP_CONFIG_catalog_providers_ldapOrg='{"harborline":{"target":"'"$PORTICO_LDAP_URL"'","bind":{"dn":"cn=portico-reader,ou=services,dc=harborline,dc=example","secret":"harborline-reader"},"users":{"dn":"ou=people,dc=harborline,dc=example","options":{"filter":"(objectClass=inetOrgPerson)"},"map":{"displayName":"displayName","email":"mail"}},"groups":{"dn":"ou=groups,dc=harborline,dc=example","options":{"filter":"(objectClass=groupOfNames)"},"map":{"type":"businessCategory","displayName":"displayName","email":"mail"}},"schedule":{"frequency":{"minutes":1},"timeout":{"minutes":1},"initialDelay":{"seconds":5}}}}'
 fi

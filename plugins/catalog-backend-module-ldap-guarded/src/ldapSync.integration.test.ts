@@ -24,14 +24,17 @@ import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-o
 import permissionModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import { actorPreservingAuthFactory } from './__testUtils__/actorPreservingAuth';
 import request from 'supertest';
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { parseDocument } from 'yaml';
 import { DirectorySync } from './DirectorySync';
 import {
   harborlineLdif,
   harborlineLdifFromYaml,
   harborlineProviderConfig,
-} from './__testUtils__/harborlineDirectory';
-import { GROUPS_DN, PEOPLE_DN, userDn } from './__testUtils__/orgLdif';
-import { Slapd } from './__testUtils__/slapd';
+} from './testUtils/harborlineDirectory';
+import { GROUPS_DN, PEOPLE_DN, userDn } from './testUtils/orgLdif';
+import { Slapd } from './testUtils/slapd';
 
 jest.setTimeout(180_000);
 
@@ -94,6 +97,16 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 60_000) {
 it('the committed LDIF is the demo organization of org.yaml', () => {
   const committed = harborlineLdif().replace(/^(#.*\n)+\n/, '');
   expect(committed).toBe(harborlineLdifFromYaml());
+});
+
+it('the demo software location is the demo catalog without its organization', () => {
+  const targets = (file: string) =>
+    parseDocument(
+      readFileSync(resolvePath(__dirname, '../../../demo-data', file), 'utf8'),
+    ).toJS().spec.targets;
+  expect(targets('software.yaml')).toEqual(
+    targets('all.yaml').filter((t: string) => t !== './org.yaml'),
+  );
 });
 
 describe.each(databases.eachSupportedId())(

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
 import {
   GROUPS_DN,
@@ -10,9 +10,14 @@ import {
   readOrgYaml,
 } from './orgLdif';
 
-const REPO = resolve(__dirname, '../../../..');
-export const ORG_YAML = resolve(REPO, 'demo-data/org.yaml');
-export const ORG_LDIF = resolve(REPO, 'demo-data/org.ldif');
+const demoData = (file: string) =>
+  resolvePackagePath(
+    '@portico/plugin-catalog-backend-module-ldap-guarded',
+    '../../demo-data',
+    file,
+  );
+export const ORG_YAML = demoData('org.yaml');
+export const ORG_LDIF = demoData('org.ldif');
 
 /** The committed LDIF of the demo organization. */
 export function harborlineLdif() {
