@@ -17,7 +17,7 @@ const { isMainThread } = require('node:worker_threads');
 
 /** Reads the settings from the environment, naming the variable that is wrong. */
 function readTelemetrySettings(env) {
-  const enabled = (env.PORTICO_METRICS_ENABLED ?? 'false').trim().toLowerCase();
+  const enabled = (env.PORTICO_METRICS_ENABLED || 'false').trim().toLowerCase();
   if (enabled !== 'true' && enabled !== 'false') {
     throw new Error(
       `PORTICO_METRICS_ENABLED must be "true" or "false", got "${env.PORTICO_METRICS_ENABLED}"`,
