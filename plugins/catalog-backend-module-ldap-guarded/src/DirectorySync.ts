@@ -71,8 +71,9 @@ export class DirectorySync {
           store: this.store,
           logger: logger.child({ directoryProvider: provider.id }),
           auditor: options.auditor,
+          // In the background: the catalog is still processing what the run wrote
           afterRun: async () => {
-            await this.logWarnings();
+            this.logWarnings().catch(() => undefined);
           },
         }),
     );
