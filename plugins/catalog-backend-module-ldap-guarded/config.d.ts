@@ -1,5 +1,23 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   catalog?: {
+    providers?: {
+      /**
+       * LDAP providers, configured as for Backstage's LDAP module. Declared
+       * here for `schedule` only, which that module reads but its schema
+       * lacks.
+       */
+      ldapOrg?: {
+        [providerId: string]: {
+          /**
+           * How often to sync and how long a run may take; defaults to every
+           * 10 minutes.
+           */
+          schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+        };
+      };
+    };
     /**
      * Safety limits of the organization sync from directories
      * (`catalog.providers.ldapOrg`).
