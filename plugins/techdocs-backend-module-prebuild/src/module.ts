@@ -49,6 +49,11 @@ export const techdocsModulePrebuild = createBackendModule({
         discovery,
         logger,
       }) {
+        // With `techdocs.builder: external`, docs are built elsewhere (CI) and only published here.
+        if (config.getOptionalString('techdocs.builder') === 'external') {
+          logger.info('TechDocs are built externally; not building any here');
+          return;
+        }
         const prebuilder = new DocsPrebuilder({
           catalog,
           auth,
