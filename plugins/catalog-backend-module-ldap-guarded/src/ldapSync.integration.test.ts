@@ -63,6 +63,7 @@ class SoftwareProvider implements EntityProvider {
           metadata: {
             ...entity.metadata,
             annotations: {
+              ...entity.metadata.annotations,
               'backstage.io/managed-by-location': 'url:https://test/x.yaml',
               'backstage.io/managed-by-origin-location':
                 'url:https://test/x.yaml',
@@ -117,6 +118,7 @@ describe.each(databases.eachSupportedId())(
     let sync: DirectorySync;
     let adjust: (config: LdapProviderConfig) => LdapProviderConfig;
     const errors: string[] = [];
+    const warnings: string[] = [];
     const software = new SoftwareProvider();
     const auditor = mockServices.auditor.mock();
     const http = () => request(backend.server);
@@ -164,7 +166,10 @@ describe.each(databases.eachSupportedId())(
             async init(deps) {
               const recording: LoggerService = {
                 info: (message, meta) => deps.logger.info(message, meta),
-                warn: (message, meta) => deps.logger.warn(message, meta),
+                warn: (message, meta) => {
+                  warnings.push(message);
+                  deps.logger.warn(message, meta);
+                },
                 debug: (message, meta) => deps.logger.debug(message, meta),
                 error: (message, meta) => {
                   errors.push(message);
@@ -219,7 +224,16 @@ describe.each(databases.eachSupportedId())(
         ],
       });
       await software.add([
-        component('depot-sync', 'group:default/logistics-team'),
+        {
+          ...component('depot-sync', 'group:default/logistics-team'),
+          metadata: {
+            name: 'depot-sync',
+            // A grant to a user who does not exist: reported, grants nothing
+            annotations: {
+              'backstage.tanzu.vmware.com/user.nobody': 'catalog.entity.read',
+            },
+          },
+        },
         component('billing-service', 'group:default/payments-team'),
       ]);
     });
@@ -410,9 +424,23 @@ describe.each(databases.eachSupportedId())(
         'no-users',
       ]);
       // The typo in adminRefs names nobody
-      expect(health.body.warnings.missingAdminRefs).toEqual([
-        'group:default/platfrom-team',
-      ]);
+      expect(health.body.warnings).toEqual({
+        missingAdminRefs: ['group:default/platfrom-team'],
+        danglingGrants: [
+          {
+            entityRef: 'component:default/depot-sync',
+            annotation: 'backstage.tanzu.vmware.com/user.nobody',
+            subjectRef: 'user:default/nobody',
+          },
+        ],
+      });
+      // The same warnings are logged after each sync
+      expect(warnings).toEqual(
+        expect.arrayContaining([
+          "permission.adminRefs entry 'group:default/platfrom-team' names no user or group in the catalog: it makes nobody an admin",
+          "Grant annotation 'backstage.tanzu.vmware.com/user.nobody' on component:default/depot-sync names user:default/nobody, which is not in the catalog: it grants nothing",
+        ]),
+      );
 
       const outsider = await http()
         .post(
