@@ -210,7 +210,9 @@ describe('entity access card', () => {
     );
     await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
     expect(
-      await screen.findByText('If this entity exists, its owners have been asked.'),
+      await screen.findByText(
+        'If this entity exists, its owners have been asked.',
+      ),
     ).toBeInTheDocument();
     const [url, init] = fetch.mock.calls.find(([input]) =>
       String(input).includes('/requests'),
