@@ -27,7 +27,7 @@ test('an engineer creates a Node.js service from a template and opens its catalo
     .fill('Tells shippers that their parcel is on its way.');
   // bob belongs to one team: the owner picker offers his own teams, so it is preselected.
   const owner = page.getByRole('textbox', { name: 'Owner' });
-  await expect(owner).toHaveValue('group:default/payments-team');
+  await expect(owner).toHaveValue('Payments Team');
   await expect(owner).toBeDisabled();
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.locator('#root_name__error')).toContainText(
