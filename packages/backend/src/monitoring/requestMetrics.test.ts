@@ -42,6 +42,10 @@ function portalLikeApp(routeLabels?: RouteLabels) {
     res.json({});
   });
   catalog.use('/owners/:owner', perEntity);
+  // Reached after the router above was entered and left without a match.
+  catalog.get('/owners/:owner/summary', (_req, res) => {
+    res.json({});
+  });
 
   const app = express();
   app.use(createRequestMetricsMiddleware({ histogram, routeLabels }));
@@ -109,14 +113,16 @@ describe('request metrics', () => {
     expect(await recorded()).toEqual({ 'GET (none) 404': 2 });
   });
 
-  it('replaces a mount below the plugin, which may hold values, by *', async () => {
+  it('keeps plain mounts inside a plugin, and replaces mounts with parameters by *', async () => {
     const { app, recorded } = portalLikeApp();
     await request(app).get('/api/catalog/owners/alice/facts').expect(200);
     await request(app).get('/api/catalog/owners/bob/facts').expect(200);
     await request(app).get('/api/catalog/nested/carol').expect(200);
+    await request(app).get('/api/catalog/owners/dave/summary').expect(200);
     expect(await recorded()).toEqual({
       'GET /api/catalog/*/facts 200': 2,
-      'GET /api/catalog/*/:name 200': 1,
+      'GET /api/catalog/nested/:name 200': 1,
+      'GET /api/catalog/owners/:owner/summary 200': 1,
     });
   });
 
@@ -148,7 +154,6 @@ describe('request metrics', () => {
       '/api/catalog/*',
     );
     expect(labels.labelFor('', ['/a', '/b'])).toBe('/*');
-    expect(labels.labelFor('/somewhere/alice', '/x')).toBe('/*/x');
     expect(labels.labelFor('/api/catalog', undefined)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { metrics, ValueType, type Histogram } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RouteLabels } from './routeLabels';
+import { RouteLabels, trackRouteTemplate } from './routeLabels';
 
 /** The methods OpenTelemetry's semantic conventions name; any other is `_OTHER`. */
 const KNOWN_METHODS = new Set([
@@ -43,31 +43,22 @@ export function createRequestMetricsMiddleware(
   const routeLabels = options.routeLabels ?? new RouteLabels();
 
   return (
-    req: IncomingMessage & { baseUrl: string },
+    req: IncomingMessage & Parameters<typeof trackRouteTemplate>[0],
     res: ServerResponse,
     next: () => void,
   ) => {
     const start = performance.now();
-    // Express sets req.route when a route matches, while req.baseUrl is that route's router's
-    // mount. Later, an error handler at the root sees baseUrl reset, so the mount is kept here.
-    let route: { path?: unknown } | undefined;
-    let mountPath = '';
-    Object.defineProperty(req, 'route', {
-      configurable: true,
-      enumerable: true,
-      get: () => route,
-      set: value => {
-        route = value;
-        mountPath = req.baseUrl;
-      },
-    });
+    const matchedRoute = trackRouteTemplate(req);
     res.once('finish', () => {
       const method = (req.method ?? 'GET').toUpperCase();
       const attributes: Record<string, string | number> = {
         'http.request.method': KNOWN_METHODS.has(method) ? method : '_OTHER',
         'http.response.status_code': res.statusCode,
       };
-      const label = route && routeLabels.labelFor(mountPath, route.path);
+      const matched = matchedRoute();
+      const label =
+        matched &&
+        routeLabels.labelFor(matched.mountTemplate, matched.routePath);
       if (label !== undefined) attributes['http.route'] = label;
       histogram.record((performance.now() - start) / 1000, attributes);
     });
