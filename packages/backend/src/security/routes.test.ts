@@ -59,6 +59,7 @@ const expectedPlugins: Record<string, { minApiRoutes: number; why?: string }> =
     'user-settings': { minApiRoutes: 4 },
     notifications: { minApiRoutes: 13 },
     signals: { minApiRoutes: 1 },
+    'access-request': { minApiRoutes: 1 },
     'mcp-actions': { minApiRoutes: 3 },
   };
 
