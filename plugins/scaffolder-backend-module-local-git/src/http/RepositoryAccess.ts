@@ -35,6 +35,8 @@ export class RepositoryAccess {
   credentials(req: express.Request) {
     return this.options.httpAuth.credentials(req, {
       allow: ['user', 'service'],
+      // A browser following a link carries the portal's user cookie, a limited user token.
+      allowLimitedAccess: true,
     });
   }
 

@@ -100,6 +100,17 @@ describe('the local-git plugin', () => {
     expect(res.status).toBe(401);
   });
 
+  it("serves a browser that follows a link with the portal's user cookie, as that user", async () => {
+    const path = '/api/local-git/parcel-labels/raw/main/README.md';
+    const withCookie = (user: string) =>
+      request(backend.server)
+        .get(path)
+        .set('cookie', mockCredentials.limitedUser.cookie(user));
+    expect((await withCookie('user:default/bob')).status).toBe(200);
+    // carol may not read the entity registered from it: the cookie gives her no more.
+    expect((await withCookie('user:default/carol')).status).toBe(404);
+  });
+
   it('lists the repositories', async () => {
     const res = await asUser(
       request(backend.server).get('/api/local-git/'),
