@@ -199,6 +199,7 @@ for (const journey of JOURNEYS) {
         expect.arrayContaining(['/home', '/create', '/catalog-import']),
       );
       expect(hrefs.includes('/visualizer')).toBe(journey.admin);
+      expect(hrefs.includes('/org-health')).toBe(journey.admin);
       for (const href of hrefs) {
         await page.goto(href);
         await expectNoErrorPage(page, `sidebar entry ${href}`);

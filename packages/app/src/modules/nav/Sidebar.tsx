@@ -33,7 +33,7 @@ const IfMayRegister = ({ children }: { children: ReactNode }) => {
   return allowed ? <>{children}</> : null;
 };
 
-/** Shows its children, developer tools, only to the policy's admins. */
+/** Shows its children (organization health, developer tools) only to the policy's admins. */
 const IfAdmin = ({ children }: { children: ReactNode }) =>
   useIsAdmin() ? <>{children}</> : null;
 
@@ -53,6 +53,7 @@ export const SidebarContent = NavContentBlueprint.make({
       nav.take('page:notifications'); // Using NotificationsSidebarItem manually instead
       const register = nav.take('page:catalog-import');
       const visualizer = nav.take('page:app-visualizer');
+      const orgHealth = nav.take('page:app/org-health');
 
       return (
         <Sidebar>
@@ -80,7 +81,10 @@ export const SidebarContent = NavContentBlueprint.make({
             icon={<UserSettingsSignInAvatar />}
             to="/settings"
           >
-            <IfAdmin>{visualizer}</IfAdmin>
+            <IfAdmin>
+              {orgHealth}
+              {visualizer}
+            </IfAdmin>
             {nav.take('page:user-settings')}
           </SidebarGroup>
         </Sidebar>
