@@ -44,13 +44,8 @@ import notificationsBackend from '@backstage/plugin-notifications-backend';
 import accessRequestBackend from '@portico/plugin-access-request-backend';
 import signalsBackend from '@backstage/plugin-signals-backend';
 import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
-import { rootHttpRouterWithRequestMetrics } from './monitoring/rootHttpRouter';
 
 export const portalFeatures = {
-  // Request rate, latency and status by route template (docs/monitoring.md), measured at the
-  // root HTTP router
-  monitoring: [rootHttpRouterWithRequestMetrics],
-
   // Serving the frontend, and proxying to internal services
   frontend: [appBackend, proxyBackend],
 

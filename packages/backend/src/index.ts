@@ -4,9 +4,15 @@
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { portalFeatures } from './features';
+import { rootHttpRouterWithRequestMetrics } from './monitoring/rootHttpRouter';
 import { explainStartupFailure } from './startupFailure';
 
 const backend = createBackend();
+
+// Backstage's root HTTP router, measuring requests by route template (docs/monitoring.md). A core
+// service rather than a feature: the backend tests start the features on the test backend's own
+// root router, and the production-image monitoring test checks this one.
+backend.add(rootHttpRouterWithRequestMetrics);
 
 for (const feature of Object.values(portalFeatures).flat()) {
   backend.add(feature);
