@@ -56,6 +56,9 @@ const postgresUrl = new URL(
 const PATH =
   '/api/catalog/entities/by-query?filter=kind=component&limit=20&orderField=metadata.name,asc';
 
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** CPU time a process has used so far, in milliseconds (user + system, from /proc). */
 function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -64,8 +67,6 @@ function cpuMs(pid: number): number {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
