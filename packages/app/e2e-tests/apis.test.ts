@@ -9,9 +9,9 @@ test('an API’s Definition tab renders its OpenAPI document', async ({
   // Definition is the only tab of the "Documentation" group on an API without
   // TechDocs, so the entity page shows it as a tab of its own.
   const tabs = page.getByRole('navigation', { name: 'Content navigation' });
-  await expect(
-    tabs.getByRole('button', { name: 'Documentation' }),
-  ).toHaveCount(0);
+  await expect(tabs.getByRole('button', { name: 'Documentation' })).toHaveCount(
+    0,
+  );
   await tabs.getByRole('link', { name: 'Definition' }).click();
 
   await expect(page).toHaveURL(
