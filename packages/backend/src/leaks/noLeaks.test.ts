@@ -4,7 +4,7 @@
  * and refuses the mutations the rules do not allow, leaving the entity unchanged.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
@@ -85,6 +85,11 @@ const quickSchedule = {
 };
 
 const sorted = (refs: Iterable<string>) => [...refs].sort();
+
+/** The demo templates, one folder each, registered by one glob location. */
+const demoTemplateCount = readdirSync(
+  join(__dirname, '../../../../demo-data/templates'),
+).length;
 const namesIn = (entities: Array<Entity | null>) =>
   entities.flatMap(e => (e?.relations ?? []).map(r => r.targetRef));
 
@@ -178,8 +183,25 @@ describe.each(databases.eachSupportedId())(
         if (entities.filter(e => e.kind === 'Component').length < 20) {
           throw new Error('components still arriving');
         }
+        // Every template under demo-data/templates, which its location's glob finds last.
+        const templates = entities.filter(e => e.kind === 'Template').length;
+        if (templates < demoTemplateCount) {
+          throw new Error(`${templates} of ${demoTemplateCount} templates`);
+        }
         return entities;
       }, 180_000);
+      // Nothing still arriving: the same catalog twice, a few seconds apart.
+      everything = await eventually(async () => {
+        await new Promise(resolve => setTimeout(resolve, 3000));
+        const res = await asService('/api/catalog/entities').expect(200);
+        const entities = res.body as Entity[];
+        const now = sorted(entities.map(entityRef)).join(' ');
+        if (now !== sorted(everything.map(entityRef)).join(' ')) {
+          everything = entities;
+          throw new Error('entities still arriving');
+        }
+        return entities;
+      }, 120_000);
       for (const user of USERS) {
         access.set(user, accessOf(user, everything, ADMIN_REFS));
       }
