@@ -65,6 +65,17 @@ test("a member's task list holds only their own runs, an admin's holds everyone'
   );
   await expect(bob.getByText('Record the review')).toBeVisible();
 
+  // The task page says who may see and cancel the run, and why.
+  const bobsPanel = bob.getByRole('complementary', {
+    name: 'Access to this task',
+  });
+  await expect(bobsPanel).toContainText(
+    'visible to the user who started it (user:default/bob) and admins',
+  );
+  await expect(bobsPanel).toContainText(
+    'cancel: allowed — user:default/bob started this task',
+  );
+
   // The template's Access card says why bob may run it and who sees its runs.
   await bob.goto('/catalog/default/template/payments-incident-review');
   await expect(bob.getByTestId('my-access-run')).toContainText(
@@ -84,6 +95,12 @@ test("a member's task list holds only their own runs, an admin's holds everyone'
   const aliceSees = await listedTasks(alice, 2);
   expect(aliceSees.has(bobsRun)).toBe(true);
   expect(aliceSees.has(gustavosRun)).toBe(true);
+  await alice.goto(`/create/tasks/${bobsRun}`);
+  await expect(
+    alice.getByRole('complementary', { name: 'Access to this task' }),
+  ).toContainText(
+    'read: allowed — user:default/alice is an admin through group:default/platform-team',
+  );
 
   // dave (support-team) sees neither the restricted template nor anyone's run.
   const dave = await signedIn(browser, 'dave');
@@ -99,4 +116,17 @@ test("a member's task list holds only their own runs, an admin's holds everyone'
   const daveSees = await listedTasks(dave, 0);
   expect(daveSees.has(bobsRun)).toBe(false);
   expect(daveSees.has(gustavosRun)).toBe(false);
+  // Nor does bob's task page tell dave anything about the run.
+  const explained = dave.waitForResponse(response =>
+    response.url().includes(`/owner-of/explain?taskId=${bobsRun}`),
+  );
+  const read = dave.waitForResponse(response =>
+    response.url().endsWith(`/api/scaffolder/v2/tasks/${bobsRun}`),
+  );
+  await dave.goto(`/create/tasks/${bobsRun}`);
+  expect([(await explained).status(), (await read).status()]).toEqual([
+    404, 403,
+  ]);
+  await expect(dave.getByText(/Settlement ran twice/)).toHaveCount(0);
+  await expect(dave.getByTestId('task-access')).toHaveCount(0);
 });

@@ -8,7 +8,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { EntityAccess } from './api/types';
-import { entityAccessCard } from './plugin';
+import { entityAccessCard, taskAccess } from './plugin';
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -80,11 +80,15 @@ function fakeFetch(answers: {
   access: Answer;
   explain: Answer;
   requests?: Answer;
+  task?: Answer;
 }) {
   return jest.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
     const url = String(input);
     let answer = answers.access;
     if (url.includes('/owner-of/explain?')) answer = answers.explain;
+    if (url.includes('/owner-of/explain?taskId=') && answers.task) {
+      answer = answers.task;
+    }
     if (url.endsWith('/access-request/requests') && answers.requests) {
       answer = answers.requests;
     }
@@ -242,5 +246,85 @@ describe('entity access card', () => {
         { timeout: 10_000 },
       ),
     ).toBeInTheDocument();
+  });
+});
+
+describe('task access', () => {
+  const taskId = '0f6b2c9e-4c1a-4d7e-9a35-2b8f0c6d1e77';
+
+  async function renderAt(path: string, fetch: ReturnType<typeof fakeFetch>) {
+    return renderInTestApp(
+      <div data-testid="slot">
+        {createExtensionTester(taskAccess).reactElement()}
+      </div>,
+      {
+        initialRouteEntries: [path],
+        apis: [
+          [fetchApiRef, { fetch }],
+          [discoveryApiRef, mockApis.discovery({ baseUrl: 'http://portico' })],
+        ],
+      },
+    );
+  }
+
+  it("says on a task's page who may see and cancel it, and hides on request", async () => {
+    const fetch = fakeFetch({
+      access: forbidden,
+      explain: forbidden,
+      task: {
+        status: 200,
+        body: {
+          taskId,
+          userRef: 'user:default/bob',
+          createdBy: 'user:default/bob',
+          visibleTo: 'the user who started it (user:default/bob) and admins',
+          actions: {
+            read: {
+              allowed: true,
+              reason: 'user:default/bob started this task',
+            },
+            cancel: {
+              allowed: true,
+              reason: 'user:default/bob started this task',
+            },
+          },
+        },
+      },
+    });
+    await renderAt(`/create/tasks/${taskId}`, fetch);
+
+    const panel = await screen.findByRole(
+      'complementary',
+      { name: 'Access to this task' },
+      { timeout: 10_000 },
+    );
+    expect(fetch).toHaveBeenCalledWith(
+      `http://portico/api/permission/owner-of/explain?taskId=${taskId}`,
+    );
+    expect(panel).toHaveTextContent(
+      'visible to the user who started it (user:default/bob) and admins',
+    );
+    expect(panel).toHaveTextContent(
+      'cancel: allowed — user:default/bob started this task',
+    );
+    await userEvent.click(within(panel).getByRole('button', { name: 'Hide' }));
+    expect(screen.queryByTestId('task-access')).toBeNull();
+  });
+
+  it('shows nothing for a task the user may not read, nor away from task pages', async () => {
+    const fetch = fakeFetch({
+      access: forbidden,
+      explain: forbidden,
+      task: { status: 404, body: { error: { name: 'NotFoundError' } } },
+    });
+    await renderAt(`/create/tasks/${taskId}`, fetch);
+    await waitFor(() => expect(fetch).toHaveBeenCalled());
+    await waitFor(() =>
+      expect(screen.getByTestId('slot')).toBeEmptyDOMElement(),
+    );
+
+    const elsewhere = fakeFetch({ access: forbidden, explain: forbidden });
+    await renderAt('/create/tasks', elsewhere);
+    expect(elsewhere).not.toHaveBeenCalled();
   });
 });

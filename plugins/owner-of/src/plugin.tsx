@@ -38,6 +38,24 @@ export const hiddenEntityAccessRequest = AppRootElementBlueprint.make({
   },
 });
 
+const LazyTaskAccess = lazy(() =>
+  import('./components/TaskAccess').then(m => ({ default: m.TaskAccess })),
+);
+
+/**
+ * On a scaffolder task's page: who may see and cancel the task, and why.
+ */
+export const taskAccess = AppRootElementBlueprint.make({
+  name: 'task-access',
+  params: {
+    element: (
+      <Suspense fallback={null}>
+        <LazyTaskAccess />
+      </Suspense>
+    ),
+  },
+});
+
 /**
  * The owner-of frontend plugin.
  *
@@ -45,5 +63,5 @@ export const hiddenEntityAccessRequest = AppRootElementBlueprint.make({
  */
 export const ownerOfPlugin = createFrontendPlugin({
   pluginId: 'owner-of',
-  extensions: [entityAccessCard, hiddenEntityAccessRequest],
+  extensions: [entityAccessCard, hiddenEntityAccessRequest, taskAccess],
 });

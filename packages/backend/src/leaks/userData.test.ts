@@ -3,8 +3,9 @@
  * every endpoint that can reveal an entity, a scaffolder task or another user's data shows each
  * user only what the owner-of rules (__testUtils__/readableModel.ts) or ownership of the data
  * allow: the MCP actions endpoint (run as the calling user), scaffolder tasks, the local git host,
- * notifications and user settings. bob's confidential run (with the repository it publishes and
- * the component it registers), notification and setting are the bait.
+ * notifications, user settings, access requests and the organization health. bob's confidential
+ * run (with the repository it publishes and the component it registers), notification and setting
+ * are the bait.
  */
 import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
@@ -19,6 +20,8 @@ import userSettingsBackend from '@backstage/plugin-user-settings-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import scaffolderLocalGit from '@portico/plugin-scaffolder-backend-module-local-git';
+import accessRequestBackend from '@portico/plugin-access-request-backend';
+import catalogBackendModuleLdapGuarded from '@portico/plugin-catalog-backend-module-ldap-guarded';
 import {
   UserScopedBackend,
   eventually,
@@ -107,6 +110,8 @@ describe.each(databases.eachSupportedId())(
           notificationsBackend,
           signalsBackend,
           userSettingsBackend,
+          accessRequestBackend,
+          catalogBackendModuleLdapGuarded,
         ],
         overrides: {
           permission: { enabled: true, adminRefs: ADMIN_REFS },
@@ -311,6 +316,89 @@ describe.each(databases.eachSupportedId())(
           `${user} listed:${may} file:${may ? 200 : 404} clone:${
             may ? 200 : 404
           } content:${may}`,
+        );
+      }
+      expect(actual).toEqual(expected);
+    });
+
+    it('answers every access request alike and notifies only the owners', async () => {
+      // Runs last: the requests below notify teams, which the notification row above counts.
+      const components = everything
+        .filter(e => e.kind === 'Component')
+        .map(entityRef)
+        .sort();
+      const target = `component:default/${repository}`;
+      const owners = new Set(
+        USERS.filter(user =>
+          (
+            (everything.find(e => entityRef(e) === `user:default/${user}`)?.spec
+              ?.memberOf as string[]) ?? []
+          ).some(
+            group =>
+              group === 'payments-team' ||
+              group === 'group:default/payments-team',
+          ),
+        ),
+      );
+      expect(owners.has('bob')).toBe(true);
+      expect(owners.has('dave')).toBe(false);
+
+      const actual: string[] = [];
+      const expected: string[] = [];
+      for (const [index, user] of USERS.entries()) {
+        // dave asks for bob's confidential component; everyone else for another existing one.
+        const existing = user === 'dave' ? target : components[index];
+        const answers = [];
+        for (const entity of [existing, `component:default/no-such-${user}`]) {
+          const res = await as(user).post('/api/access-request/requests', {
+            entityRef: entity,
+            reason: 'I am on call for it this week',
+          });
+          answers.push(`${res.status} ${JSON.stringify(res.body)}`);
+        }
+        actual.push(`${user} alike:${answers[0] === answers[1]} ${answers[0]}`);
+        expected.push(`${user} alike:true ${answers[1]}`);
+        expect(answers[1]).toMatch(/^202 /);
+      }
+      expect(actual).toEqual(expected);
+
+      const title = `user:default/dave asks for access to ${target}`;
+      await eventually(async () => {
+        const received: string[] = [];
+        for (const user of USERS) {
+          const list = await as(user)
+            .get('/api/notifications/notifications')
+            .expect(200);
+          const titles = (
+            list.body.notifications as Array<{ payload: { title: string } }>
+          ).map(n => n.payload.title);
+          received.push(`${user} ${titles.includes(title)}`);
+        }
+        expect(received).toEqual(
+          USERS.map(user => `${user} ${owners.has(user)}`),
+        );
+      }, 30_000);
+    });
+
+    it('shows the organization health to admins only', async () => {
+      const actual: string[] = [];
+      const expected: string[] = [];
+      for (const user of USERS) {
+        const health = await as(user).get('/api/catalog/org-health');
+        // A provider that does not exist: non-admins learn not even that.
+        const accept = await as(user).post(
+          '/api/catalog/org-health/providers/no-such-directory/accept-large-change',
+        );
+        actual.push(
+          `${user} health:${health.status} accept:${accept.status} providers:${
+            'providers' in (health.body ?? {})
+          }`,
+        );
+        const admin = user === 'alice';
+        expected.push(
+          `${user} health:${admin ? 200 : 403} accept:${
+            admin ? 404 : 403
+          } providers:${admin}`,
         );
       }
       expect(actual).toEqual(expected);

@@ -45,3 +45,13 @@ export type MyAccessExplanation = {
     tasks: string;
   };
 };
+
+/** The explain endpoint's answer for a scaffolder task (`?taskId=<id>`). */
+export type TaskExplanation = {
+  taskId: string;
+  userRef: string;
+  /** The user who started the task, as the scaffolder recorded it. */
+  createdBy: string | null;
+  visibleTo: string;
+  actions: Record<'read' | 'cancel', { allowed: boolean; reason: string }>;
+};

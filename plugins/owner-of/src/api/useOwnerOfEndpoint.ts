@@ -19,20 +19,25 @@ export type OwnerOfEndpointState<T> =
 
 const HIDDEN_STATUSES = new Set([401, 403, 404]);
 
-/** GETs `/api/permission/owner-of/<endpoint>?entityRef=<ref>`. */
+/** What an owner-of endpoint is asked about: an entity, or (explain only) a scaffolder task. */
+export type OwnerOfSubject = { entityRef: string } | { taskId: string };
+
+/** GETs `/api/permission/owner-of/<endpoint>?entityRef=<ref>` (or `?taskId=<id>`). */
 export function useOwnerOfEndpoint<T>(
   endpoint: 'access' | 'explain',
-  entityRef: string,
+  subject: OwnerOfSubject,
 ): OwnerOfEndpointState<T> {
+  const [name, id] =
+    'taskId' in subject
+      ? ['taskId', subject.taskId]
+      : ['entityRef', subject.entityRef];
   const discoveryApi = useApi(discoveryApiRef);
   const fetchApi = useApi(fetchApiRef);
 
   const { loading, value, error } = useAsync(async () => {
     const baseUrl = await discoveryApi.getBaseUrl('permission');
     const response = await fetchApi.fetch(
-      `${baseUrl}/owner-of/${endpoint}?entityRef=${encodeURIComponent(
-        entityRef,
-      )}`,
+      `${baseUrl}/owner-of/${endpoint}?${name}=${encodeURIComponent(id)}`,
     );
     if (HIDDEN_STATUSES.has(response.status)) {
       return undefined;
@@ -41,7 +46,7 @@ export function useOwnerOfEndpoint<T>(
       throw await ResponseError.fromResponse(response);
     }
     return { answer: (await response.json()) as T };
-  }, [discoveryApi, fetchApi, endpoint, entityRef]);
+  }, [discoveryApi, fetchApi, endpoint, name, id]);
 
   if (loading) {
     return { status: 'loading' };

@@ -73,7 +73,7 @@ function ActionTable(props: { action: AccessAction; holders: AccessHolder[] }) {
 export function EntityAccessCard() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  const state = useOwnerOfEndpoint<EntityAccess>('access', entityRef);
+  const state = useOwnerOfEndpoint<EntityAccess>('access', { entityRef });
 
   if (state.status === 'hidden') {
     return <MyAccess entityRef={entityRef} asCard />;

@@ -19,10 +19,9 @@ const ASKABLE = {
  * has an answer; `asCard` shows it as the Access card of its own.
  */
 export function MyAccess(props: { entityRef: string; asCard?: boolean }) {
-  const state = useOwnerOfEndpoint<MyAccessExplanation>(
-    'explain',
-    props.entityRef,
-  );
+  const state = useOwnerOfEndpoint<MyAccessExplanation>('explain', {
+    entityRef: props.entityRef,
+  });
   if (state.status !== 'loaded') {
     return null;
   }

@@ -1,0 +1,1 @@
+export { TaskAccess } from './TaskAccess';
