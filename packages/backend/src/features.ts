@@ -31,6 +31,7 @@ import {
   kubernetesModuleRequestGuards,
   permissionModuleRequestGuards,
   scaffolderModuleRequestGuards,
+  signalsModuleRequestGuards,
   userSettingsModuleRequestGuards,
 } from './requestGuards/modules';
 import searchBackend from '@backstage/plugin-search-backend';
@@ -108,12 +109,14 @@ export const portalFeatures = {
   // Kubernetes workloads of catalog entities; a lookup without its entity is a clear 400
   kubernetes: [kubernetesBackend, kubernetesModuleRequestGuards],
 
-  // Per-user settings, notifications and live updates; malformed settings reads are a clear 400
+  // Per-user settings, notifications and live updates; malformed settings reads are a clear 400,
+  // a live-update connection without a token a 401
   userServices: [
     userSettingsBackend,
     userSettingsModuleRequestGuards,
     notificationsBackend,
     signalsBackend,
+    signalsModuleRequestGuards,
     // "Ask the owners for access": a notification to the owning team.
     accessRequestBackend,
   ],

@@ -3,13 +3,12 @@
  * reach only the users they are meant for. Each user holds a real token the backend's own auth
  * plugin would issue (signed with its key), opens the signals WebSocket as the browser does (the
  * token in Sec-WebSocket-Protocol) and subscribes to the notifications channel; a connection
- * without a token is the guest's. A notification for bob, one for payments-team and a broadcast
+ * without a token is refused. A notification for bob, one for payments-team and a broadcast
  * are then sent: each connection receives exactly what it is a recipient of, and the broadcast,
  * which everyone receives, proves the silent connections were listening.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { Server, request as httpRequest } from 'node:http';
+import { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
@@ -27,6 +26,10 @@ import {
 } from '../__testUtils__/portalBackend';
 import { portalTestDatabase } from '../__testUtils__/portalDatabase';
 import { eventually } from '../__testUtils__/userScopedBackend';
+import {
+  primeWebSocketUpgrades,
+  webSocketStatus,
+} from '../__testUtils__/webSocket';
 
 jest.setTimeout(300_000);
 
@@ -34,23 +37,22 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
 /** alice is in platform-team, bob in payments-team, carol in routing-squad, dave in support-team. */
 const USERS = ['alice', 'bob', 'carol', 'dave'] as const;
-const GUEST = 'anonymous';
-type Listener = (typeof USERS)[number] | typeof GUEST;
+type Listener = (typeof USERS)[number];
 
 interface SignalsConnection {
   received: Array<{ channel: string; message: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
-/** Opens the signals WebSocket with `token` (none: the guest's) and subscribes to `channel`. */
+/** Opens the signals WebSocket with `token` and subscribes to `channel`. */
 async function listen(
   baseUrl: string,
   channel: string,
-  token?: string,
+  token: string,
 ): Promise<SignalsConnection> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/api/signals`;
   const received: SignalsConnection['received'] = [];
-  const socket = token ? new WebSocket(url, token) : new WebSocket(url);
+  const socket = new WebSocket(url, token);
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => resolve(), { once: true });
     socket.addEventListener(
@@ -127,30 +129,7 @@ describe.each(databases.eachSupportedId())(
       ));
       const server = backend.server as unknown as Server & { port(): number };
       baseUrl = `http://localhost:${server.port()}`;
-      // The plugin starts listening for upgrades when a first upgrade request reaches its
-      // router as a plain request; that one is never answered, and is dropped after 2 s.
-      await new Promise<void>(resolve => {
-        const req = httpRequest(`${baseUrl}/api/signals`, {
-          headers: {
-            connection: 'Upgrade',
-            upgrade: 'websocket',
-            'sec-websocket-version': '13',
-            'sec-websocket-key': randomBytes(16).toString('base64'),
-          },
-        });
-        const done = () => {
-          req.destroy();
-          resolve();
-        };
-        req.on('upgrade', (_res, socket) => {
-          socket.destroy();
-          done();
-        });
-        req.on('response', done);
-        req.on('error', done);
-        setTimeout(done, 2000);
-        req.end();
-      });
+      await primeWebSocketUpgrades(baseUrl, '/api/signals');
       // Notifications are only delivered to users the catalog knows.
       await eventually(async () => {
         const res = await fetch(
@@ -173,7 +152,6 @@ describe.each(databases.eachSupportedId())(
         });
         connections.set(user, await listen(baseUrl, 'notifications', token));
       }
-      connections.set(GUEST, await listen(baseUrl, 'notifications'));
     });
 
     afterAll(async () => {
@@ -214,8 +192,11 @@ describe.each(databases.eachSupportedId())(
         bob: [forBob, forPayments, forEveryone].sort(),
         carol: [forEveryone],
         dave: [forEveryone],
-        [GUEST]: [forEveryone],
       });
+    });
+
+    it('refuses a connection without a token, which would otherwise receive every broadcast', async () => {
+      expect(await webSocketStatus(baseUrl, '/api/signals')).toBe(401);
     });
   },
 );

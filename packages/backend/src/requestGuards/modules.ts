@@ -9,6 +9,7 @@ import {
 } from './bodyShape';
 import { Handler, jsonBodyGuard, nulQueryGuard } from './jsonBody';
 import { locationTargetGuard } from './locationTarget';
+import { anonymousWebSocketGuard } from './anonymousWebSocket';
 
 /**
  * Catalog module: answers hostile requests with a clear 4xx before they reach
@@ -113,3 +114,25 @@ export const kubernetesModuleRequestGuards = requestGuardsModule(
     ];
   },
 );
+
+/**
+ * Signals module: a WebSocket connection without a token is refused with a 401 (the plugin lets
+ * it in as the guest, who receives every broadcast).
+ */
+export const signalsModuleRequestGuards = createBackendModule({
+  pluginId: 'signals',
+  moduleId: 'request-guards',
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        discovery: coreServices.discovery,
+      },
+      async init({ httpRouter, discovery }) {
+        httpRouter.use(
+          anonymousWebSocketGuard(() => discovery.getBaseUrl('signals')),
+        );
+      },
+    });
+  },
+});
