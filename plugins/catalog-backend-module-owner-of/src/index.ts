@@ -12,3 +12,7 @@ export { AccessRelationsProcessor } from './processor/AccessRelationsProcessor';
 export { hasAccessRelationRule } from './permissions/hasAccessRelationRule';
 export { createDeniedMutationAuditMiddleware } from './audit/deniedMutationAudit';
 export { createHideUnreadableRelationsMiddleware } from './relations/hideUnreadableRelations';
+export {
+  OwnerUnregister,
+  type UnregisterPlan,
+} from './unregister/OwnerUnregister';

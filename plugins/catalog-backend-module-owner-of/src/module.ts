@@ -10,12 +10,14 @@ import { AccessRelationsProcessor } from './processor/AccessRelationsProcessor';
 import { hasAccessRelationRule } from './permissions/hasAccessRelationRule';
 import { createDeniedMutationAuditMiddleware } from './audit/deniedMutationAudit';
 import { createHideUnreadableRelationsMiddleware } from './relations/hideUnreadableRelations';
+import { OwnerUnregister } from './unregister/OwnerUnregister';
+import { createUnregisterRouter } from './unregister/createUnregisterRouter';
 
 /**
  * The owner-of catalog module: the access relations processor, the
- * HAS_ACCESS_RELATION permission rule, the audit of denied mutations and,
- * with permissions on, the removal of unreadable entities' refs from what
- * users receive.
+ * HAS_ACCESS_RELATION permission rule, the audit of denied mutations,
+ * unregistering for owners and, with permissions on, the removal of
+ * unreadable entities' refs from what users receive.
  *
  * @public
  */
@@ -33,6 +35,7 @@ export const catalogModuleOwnerOf = createBackendModule({
         auth: coreServices.auth,
         auditor: coreServices.auditor,
         logger: coreServices.logger,
+        permissions: coreServices.permissions,
         catalog: catalogServiceRef,
       },
       async init({
@@ -44,6 +47,7 @@ export const catalogModuleOwnerOf = createBackendModule({
         auth,
         auditor,
         logger,
+        permissions,
         catalog,
       }) {
         processing.addProcessor(AccessRelationsProcessor.fromConfig(config));
@@ -55,6 +59,13 @@ export const catalogModuleOwnerOf = createBackendModule({
             httpAuth,
             catalog,
             logger,
+          }),
+        );
+        httpRouter.use(
+          createUnregisterRouter({
+            httpAuth,
+            auditor,
+            unregister: new OwnerUnregister({ catalog, auth, permissions }),
           }),
         );
         const hideRelations =
