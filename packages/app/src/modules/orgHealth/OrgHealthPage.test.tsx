@@ -91,6 +91,25 @@ describe('OrgHealthPage', () => {
     expect(fetch).toHaveBeenCalledWith('http://backend/api/catalog/org-health');
   });
 
+  it('gives every row of the refused runs table an id, as material-table asks', async () => {
+    // material-table checks the rows only in development builds.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    const warn = jest.spyOn(console, 'warn');
+    try {
+      renderPage(new Response(JSON.stringify(health), { status: 200 }));
+      expect(
+        await screen.findByText('Refused and failed runs'),
+      ).toBeInTheDocument();
+      expect(warn).not.toHaveBeenCalledWith(
+        expect.stringMatching(/requires all rows to have an unique id/),
+      );
+    } finally {
+      warn.mockRestore();
+      process.env.NODE_ENV = nodeEnv;
+    }
+  });
+
   it('tells everyone else it is for admins only', async () => {
     renderPage(new Response('{}', { status: 403 }));
     expect(await screen.findByText(/Admins only/)).toBeInTheDocument();

@@ -73,7 +73,11 @@ function ProviderCard({ provider }: { provider: OrgHealth['providers'][0] }) {
         <Table
           title="Refused and failed runs"
           options={{ paging: false, search: false, padding: 'dense' }}
-          data={provider.recentProblems.map(run => ({ ...run }))}
+          // material-table wants a unique id on every row (it warns otherwise).
+          data={provider.recentProblems.map((run, index) => ({
+            ...run,
+            id: `${run.at} ${index}`,
+          }))}
           columns={[
             { title: 'When', render: row => when(row.at) },
             { title: 'Result', field: 'result' },
