@@ -2,8 +2,14 @@ import {
   AppRootElementBlueprint,
   createFrontendPlugin,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContextMenuItemBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { RiDeleteBinLine } from '@remixicon/react';
 import { lazy, Suspense } from 'react';
+import { useUnregisterMenuItem } from './components/Unregister/useUnregisterMenuItem';
+import { catalogIndexRouteRef } from './routes';
 
 const LazyHiddenEntityAccessRequest = lazy(() =>
   import('./components/AskForAccess').then(m => ({
@@ -57,11 +63,29 @@ export const taskAccess = AppRootElementBlueprint.make({
 });
 
 /**
+ * The entity menu's "Unregister entity", in place of the catalog's: owners may remove what they
+ * registered, not only admins (app-config disables the catalog's own item).
+ */
+export const unregisterEntityMenuItem = EntityContextMenuItemBlueprint.make({
+  name: 'unregister-entity',
+  params: {
+    icon: <RiDeleteBinLine size={16} />,
+    useProps: useUnregisterMenuItem,
+  },
+});
+
+/**
  * The owner-of frontend plugin.
  *
  * @public
  */
 export const ownerOfPlugin = createFrontendPlugin({
   pluginId: 'owner-of',
-  extensions: [entityAccessCard, hiddenEntityAccessRequest, taskAccess],
+  extensions: [
+    entityAccessCard,
+    hiddenEntityAccessRequest,
+    taskAccess,
+    unregisterEntityMenuItem,
+  ],
+  externalRoutes: { catalogIndex: catalogIndexRouteRef },
 });

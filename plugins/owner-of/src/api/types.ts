@@ -55,3 +55,17 @@ export type TaskExplanation = {
   visibleTo: string;
   actions: Record<'read' | 'cancel', { allowed: boolean; reason: string }>;
 };
+
+/**
+ * The catalog's owner-of unregister endpoint's answer
+ * (`GET /api/catalog/owner-of/unregister?entityRef=<ref>`).
+ */
+export type UnregisterPlan = {
+  entityRef: string;
+  /** A registered location with every entity it defines, an orphan alone, or nothing. */
+  removes: 'location' | 'entity' | 'none';
+  location: string | null;
+  entityRefs: string[];
+  allowed: boolean;
+  reason: string;
+};

@@ -1,0 +1,1 @@
+export { UnregisterDialog } from './UnregisterDialog';
