@@ -12,7 +12,5 @@ export { AccessRelationsProcessor } from './processor/AccessRelationsProcessor';
 export { hasAccessRelationRule } from './permissions/hasAccessRelationRule';
 export { createDeniedMutationAuditMiddleware } from './audit/deniedMutationAudit';
 export { createHideUnreadableRelationsMiddleware } from './relations/hideUnreadableRelations';
-export {
-  OwnerUnregister,
-  type UnregisterPlan,
-} from './unregister/OwnerUnregister';
+export { OwnerUnregister } from './unregister/OwnerUnregister';
+export type { UnregisterPlan } from '@portico/plugin-owner-of-common';

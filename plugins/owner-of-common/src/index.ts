@@ -9,3 +9,4 @@ export * from './constants';
 export * from './grants';
 export * from './accessEntries';
 export * from './accessRelation';
+export * from './wireTypes';

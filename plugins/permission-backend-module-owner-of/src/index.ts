@@ -19,7 +19,7 @@ export type {
 } from './explain/explainAccess';
 export { createExplainRouter } from './explain/createExplainRouter';
 export { explainTask } from './explain/explainTask';
-export type { TaskExplanation } from './explain/explainTask';
+export type { TaskExplanation } from '@portico/plugin-owner-of-common';
 export { TaskCreators } from './explain/TaskCreators';
 export { describeAccess } from './access/describeAccess';
 export type {

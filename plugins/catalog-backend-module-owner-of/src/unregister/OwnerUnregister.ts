@@ -13,32 +13,12 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { UnregisterPlan } from '@portico/plugin-owner-of-common';
 
 /** The locations the catalog reads from its own configuration (`catalog.locations`). */
 const CONFIG_ORIGIN = 'bootstrap:bootstrap';
 /** Set by the catalog on an entity its location no longer defines. */
 const ANNOTATION_ORPHAN = 'backstage.io/orphan';
-
-/**
- * What unregistering an entity does, as the signed-in user may do it.
- *
- * @public
- */
-export type UnregisterPlan = {
-  entityRef: string;
-  /**
-   * `location`: the registered location the entity came from is removed with every entity it
-   * defines; `entity`: the entity alone is deleted (an orphan: its location no longer defines it);
-   * `none`: nothing may be unregistered here (see `reason`).
-   */
-  removes: 'location' | 'entity' | 'none';
-  /** The location's `type:target`, shown only when the user may remove it. */
-  location: string | null;
-  /** The entities removed, when the user may remove them. */
-  entityRefs: string[];
-  allowed: boolean;
-  reason: string;
-};
 
 /**
  * Unregistering for owners. The catalog lets only holders of `catalog.location.delete` (admins,

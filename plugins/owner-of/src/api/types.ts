@@ -46,26 +46,7 @@ export type MyAccessExplanation = {
   };
 };
 
-/** The explain endpoint's answer for a scaffolder task (`?taskId=<id>`). */
-export type TaskExplanation = {
-  taskId: string;
-  userRef: string;
-  /** The user who started the task, as the scaffolder recorded it. */
-  createdBy: string | null;
-  visibleTo: string;
-  actions: Record<'read' | 'cancel', { allowed: boolean; reason: string }>;
-};
-
-/**
- * The catalog's owner-of unregister endpoint's answer
- * (`GET /api/catalog/owner-of/unregister?entityRef=<ref>`).
- */
-export type UnregisterPlan = {
-  entityRef: string;
-  /** A registered location with every entity it defines, an orphan alone, or nothing. */
-  removes: 'location' | 'entity' | 'none';
-  location: string | null;
-  entityRefs: string[];
-  allowed: boolean;
-  reason: string;
-};
+export type {
+  TaskExplanation,
+  UnregisterPlan,
+} from '@portico/plugin-owner-of-common';

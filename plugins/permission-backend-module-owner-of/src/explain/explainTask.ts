@@ -5,20 +5,7 @@ import {
 } from '@backstage/plugin-scaffolder-common/alpha';
 import { ResolvedClaims } from '../membership/MembershipResolver';
 import { OwnerOfPolicy } from '../policy/OwnerOfPolicy';
-
-/**
- * The explain endpoint's answer for a scaffolder task.
- *
- * @public
- */
-export type TaskExplanation = {
-  taskId: string;
-  userRef: string;
-  /** The user who started the task, as the scaffolder recorded it. */
-  createdBy: string | null;
-  visibleTo: string;
-  actions: Record<'read' | 'cancel', { allowed: boolean; reason: string }>;
-};
+import { TaskExplanation } from '@portico/plugin-owner-of-common';
 
 /**
  * Whether a user may see (parameters, log, retry) and cancel a scaffolder task, and why, from
