@@ -39,6 +39,7 @@ import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
 import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-catalog';
 import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module-techdocs';
 import { searchModuleInProcessEngine } from './search/inProcessEngine';
+import searchModuleTechdocsPrebuild from '@portico/plugin-search-backend-module-techdocs-prebuild';
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import userSettingsBackend from '@backstage/plugin-user-settings-backend';
 import notificationsBackend from '@backstage/plugin-notifications-backend';
@@ -97,13 +98,14 @@ export const portalFeatures = {
   ],
 
   // Search: an in-process engine by default (a 503 until its first index is built),
-  // PostgreSQL's when the database is PostgreSQL
+  // PostgreSQL's when the database is PostgreSQL; TechDocs indexed as soon as they are prebuilt
   search: [
     searchBackend,
     searchBackendModulePg,
     searchModuleInProcessEngine,
     searchBackendModuleCatalog,
     searchBackendModuleTechdocs,
+    searchModuleTechdocsPrebuild,
   ],
 
   // Kubernetes workloads of catalog entities; a lookup without its entity is a clear 400

@@ -5,3 +5,4 @@
  */
 export { techdocsModulePrebuild as default } from './module';
 export { DocsPrebuilder } from './DocsPrebuilder';
+export { DOCS_PREBUILT_TOPIC, type DocsPrebuiltEvent } from './events';

@@ -7,7 +7,9 @@ import { readSchedulerServiceTaskScheduleDefinitionFromConfig } from '@backstage
 import { techdocsBuildsExtensionPoint } from '@backstage/plugin-techdocs-node';
 import { readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { DocsPrebuilder } from './DocsPrebuilder';
+import { DOCS_PREBUILT_TOPIC, DocsPrebuiltEvent } from './events';
 
 // Every minute: a new entity's docs (or those the catalog had not ingested yet at start-up) are
 // built within a minute; each entity's are rebuilt once they are `rebuildAfter` old.
@@ -39,6 +41,7 @@ export const techdocsModulePrebuild = createBackendModule({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         logger: coreServices.logger,
+        events: eventsServiceRef,
       },
       async init({
         builds,
@@ -48,6 +51,7 @@ export const techdocsModulePrebuild = createBackendModule({
         auth,
         discovery,
         logger,
+        events,
       }) {
         // With `techdocs.builder: external`, docs are built elsewhere (CI) and only published here.
         if (config.getOptionalString('techdocs.builder') === 'external') {
@@ -79,7 +83,12 @@ export const techdocsModulePrebuild = createBackendModule({
           // Each replica keeps its own record of what it built, so each runs the task.
           scope: 'local',
           fn: async () => {
-            await prebuilder.buildAll();
+            const { built } = await prebuilder.buildAll();
+            // Tells the search backend to index the new docs now rather than at its next run.
+            if (built > 0) {
+              const eventPayload: DocsPrebuiltEvent = { built };
+              await events.publish({ topic: DOCS_PREBUILT_TOPIC, eventPayload });
+            }
           },
         });
       },
