@@ -1,7 +1,4 @@
-import {
-  LoggerService,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 
 /** The id the search backend gives the task that runs the TechDocs collator. */
 export const TECHDOCS_INDEX_TASK_ID = 'search_index_techdocs';

@@ -139,7 +139,9 @@ describe('searchModuleTechdocsPrebuild', () => {
     expect(results[0].document).toMatchObject({
       kind: 'component',
       name: 'dock-scheduler',
-      location: expect.stringContaining('/docs/default/component/dock-scheduler'),
+      location: expect.stringContaining(
+        '/docs/default/component/dock-scheduler',
+      ),
     });
   });
 });

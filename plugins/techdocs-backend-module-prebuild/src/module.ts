@@ -87,7 +87,10 @@ export const techdocsModulePrebuild = createBackendModule({
             // Tells the search backend to index the new docs now rather than at its next run.
             if (built > 0) {
               const eventPayload: DocsPrebuiltEvent = { built };
-              await events.publish({ topic: DOCS_PREBUILT_TOPIC, eventPayload });
+              await events.publish({
+                topic: DOCS_PREBUILT_TOPIC,
+                eventPayload,
+              });
             }
           },
         });
