@@ -1,5 +1,5 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { signIn } from './signIn';
+import { expect, Page, test } from '@playwright/test';
+import { signedInPage } from './signIn';
 
 /*
  * What the owner-of policy lets each demo user see, through the browser: the catalog list, entity
@@ -96,13 +96,6 @@ const EXPECTATIONS: Expectation[] = [
     search: { term: 'shipment', visible: 'freight-analytics-pipeline' },
   },
 ];
-
-async function signedInPage(browser: Browser, user: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, user);
-  return page;
-}
 
 /** The catalog table shows 20 rows a page. */
 const CATALOG_PAGE_SIZE = 20;

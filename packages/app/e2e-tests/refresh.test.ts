@@ -1,17 +1,11 @@
-import { Browser, expect, test } from '@playwright/test';
-import { signIn } from './signIn';
-
-async function signedIn(browser: Browser, user: string) {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, user);
-  return page;
-}
+import { expect, test } from '@playwright/test';
+import { signedInPage } from './signIn';
 
 test('an owner schedules a refresh from the About card; a reader refreshes only where a grant says so', async ({
   browser,
 }) => {
   // bob's team owns payment-gateway: the button schedules a refresh, which the catalog accepts.
-  const bob = await signedIn(browser, 'bob');
+  const bob = await signedInPage(browser, 'bob');
   await bob.goto('/catalog/default/component/payment-gateway');
   const refresh = bob.getByTitle('Schedule entity refresh');
   await expect(refresh).toBeVisible();
@@ -36,7 +30,7 @@ test('an owner schedules a refresh from the About card; a reader refreshes only 
   await bob.context().close();
 
   // dave's grant on the freight pipeline names catalog.entity.refresh: he has the button.
-  const dave = await signedIn(browser, 'dave');
+  const dave = await signedInPage(browser, 'dave');
   await dave.goto('/catalog/default/component/freight-analytics-pipeline');
   await expect(dave.getByTitle('Schedule entity refresh')).toBeVisible();
   await dave.context().close();

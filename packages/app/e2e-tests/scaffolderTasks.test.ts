@@ -1,13 +1,5 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { signIn } from './signIn';
-
-/** Signs a user in, in a browser context of their own. */
-async function signedIn(browser: Browser, user: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, user);
-  return page;
-}
+import { expect, Page, test } from '@playwright/test';
+import { signedInPage } from './signIn';
 
 /**
  * Runs the restricted payments incident review template and returns the task's id. bob is asked
@@ -51,13 +43,13 @@ test("a member's task list holds only their own runs, an admin's holds everyone'
   test.setTimeout(180_000);
   const stamp = Date.now().toString(36);
 
-  const gustavo = await signedIn(browser, 'gustavo');
+  const gustavo = await signedInPage(browser, 'gustavo');
   const gustavosRun = await runIncidentReview(
     gustavo,
     `Refunds stuck ${stamp}`,
     1,
   );
-  const bob = await signedIn(browser, 'bob');
+  const bob = await signedInPage(browser, 'bob');
   const bobsRun = await runIncidentReview(
     bob,
     `Settlement ran twice ${stamp}`,
@@ -91,7 +83,7 @@ test("a member's task list holds only their own runs, an admin's holds everyone'
   expect(bobSees.has(gustavosRun)).toBe(false);
 
   // alice is an admin: she sees both.
-  const alice = await signedIn(browser, 'alice');
+  const alice = await signedInPage(browser, 'alice');
   const aliceSees = await listedTasks(alice, 2);
   expect(aliceSees.has(bobsRun)).toBe(true);
   expect(aliceSees.has(gustavosRun)).toBe(true);
@@ -103,7 +95,7 @@ test("a member's task list holds only their own runs, an admin's holds everyone'
   );
 
   // dave (support-team) sees neither the restricted template nor anyone's run.
-  const dave = await signedIn(browser, 'dave');
+  const dave = await signedInPage(browser, 'dave');
   await dave.goto('/create');
   await expect(
     dave.getByText('Documentation site', { exact: true }),

@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page } from '@playwright/test';
 
 /**
  * Signs in through the portal's sign-in page and the local OpenID Connect provider's login page,
@@ -21,4 +21,11 @@ export async function signIn(page: Page, user: string) {
   await expect(
     page.getByRole('heading', { name: 'Harborline Catalog' }),
   ).toBeVisible();
+}
+
+/** A page in a browser context of its own, signed in as `user`. */
+export async function signedInPage(browser: Browser, user: string) {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, user);
+  return page;
 }

@@ -1,11 +1,5 @@
-import { Browser, expect, test } from '@playwright/test';
-import { signIn } from './signIn';
-
-async function signedIn(browser: Browser, user: string) {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, user);
-  return page;
-}
+import { expect, test } from '@playwright/test';
+import { signedInPage } from './signIn';
 
 test('an owner unregisters what they created from its page; a reader may not', async ({
   browser,
@@ -14,7 +8,7 @@ test('an owner unregisters what they created from its page; a reader may not', a
   const name = `old-runbooks-${Date.now().toString(36)}`;
 
   // bob creates a documentation site for his team, then unregisters it.
-  const bob = await signedIn(browser, 'bob');
+  const bob = await signedInPage(browser, 'bob');
   await bob.goto('/create');
   await bob
     .locator('.MuiCard-root')
@@ -61,7 +55,7 @@ test('an owner unregisters what they created from its page; a reader may not', a
   await bob.context().close();
 
   // dave reads the freight pipeline through a grant but may not delete it: the item is disabled.
-  const dave = await signedIn(browser, 'dave');
+  const dave = await signedInPage(browser, 'dave');
   await dave.goto('/catalog/default/component/freight-analytics-pipeline');
   await expect(
     dave.getByRole('heading', { name: 'Freight Analytics Pipeline' }).first(),
