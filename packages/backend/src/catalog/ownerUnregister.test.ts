@@ -1,8 +1,9 @@
 /*
  * Unregistering for owners (catalog-backend-module-owner-of's /owner-of/unregister): an owner
- * removes a registered location whose every entity they may delete, and nothing else; a user who
- * may not read the entity learns nothing; an admin removes any registered location. The real
- * catalog, permission backend and owner-of policy, as demo users.
+ * removes a registered location whose every entity they may delete, and nothing else; an orphan
+ * alone, leaving its location; a user who may not read the entity learns nothing; an admin removes
+ * any registered location. The real catalog (keeping orphans, as `catalog.orphanStrategy: keep`
+ * does), permission backend and owner-of policy, as demo users.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,7 @@ describe.each(databases.eachSupportedId())(
     const dir = mkdtempSync(join(tmpdir(), 'portico-unregister-'));
     const runbooks = join(dir, 'payments-runbooks.yaml');
     const shared = join(dir, 'shared.yaml');
+    const reorganised = join(dir, 'payments-reorganised.yaml');
 
     const as = (user: string) => ({
       plan: (entityRef: string) =>
@@ -97,6 +99,11 @@ describe.each(databases.eachSupportedId())(
         component('payments-shared', 'payments-team') +
           component('freight-shared', 'data-team'),
       );
+      writeFileSync(
+        reorganised,
+        component('payments-retired', 'payments-team') +
+          component('payments-current', 'payments-team'),
+      );
       t = await startUserScopedBackend({
         databases,
         databaseId,
@@ -108,13 +115,17 @@ describe.each(databases.eachSupportedId())(
           permissionBackendModuleOwnerOf,
         ],
         overrides: {
+          catalog: {
+            orphanStrategy: 'keep',
+            processingInterval: { seconds: 5 },
+          },
           permission: {
             enabled: true,
             adminRefs: ['group:default/platform-team'],
           },
         },
       });
-      for (const target of [runbooks, shared]) {
+      for (const target of [runbooks, shared, reorganised]) {
         await t
           .http()
           .post('/api/catalog/locations')
@@ -127,6 +138,8 @@ describe.each(databases.eachSupportedId())(
           'payments-runbooks',
           'payments-shared',
           'freight-shared',
+          'payments-retired',
+          'payments-current',
           'payment-gateway',
         ]) {
           if (!(await exists(name))) throw new Error(`${name} not yet there`);
@@ -240,6 +253,58 @@ describe.each(databases.eachSupportedId())(
         await exists('freight-shared'),
       ]).toEqual([false, false]);
       expect(await registeredTargets()).not.toContain(shared);
+    });
+
+    it('deletes an orphan on its own for its owner, leaving its location and what that still defines', async () => {
+      // The file stops defining payments-retired; after the next read it is an orphan.
+      writeFileSync(
+        reorganised,
+        component('payments-current', 'payments-team'),
+      );
+      const refresh = (entityRef: string) =>
+        t
+          .http()
+          .post('/api/catalog/refresh')
+          .set('authorization', mockCredentials.service.header())
+          .send({ entityRef })
+          .expect(200);
+      // Refreshing what the file still defines re-reads the file. An orphan cannot be refreshed
+      // (nothing leads to it); it is marked when the catalog next processes it, which this
+      // backend's short processing interval makes seconds away.
+      await refresh('component:default/payments-current');
+      const plan = await eventually(async () => {
+        const res = await as('bob')
+          .plan('component:default/payments-retired')
+          .expect(200);
+        if (res.body.removes !== 'entity') {
+          throw new Error(`not yet an orphan: ${res.text}`);
+        }
+        return res.body;
+      }, 120_000);
+      expect(plan).toEqual({
+        entityRef: 'component:default/payments-retired',
+        removes: 'entity',
+        location: null,
+        entityRefs: ['component:default/payments-retired'],
+        allowed: true,
+        reason:
+          'component:default/payments-retired is an orphan (no location defines it any more); it is deleted from the catalog',
+      });
+      // dave may not read it: nothing changes, and he learns nothing.
+      await as('dave')
+        .unregister({ entityRef: 'component:default/payments-retired' })
+        .expect(404);
+      expect(await exists('payments-retired')).toBe(true);
+
+      const done = await as('bob')
+        .unregister({ entityRef: 'component:default/payments-retired' })
+        .expect(200);
+      expect(done.body.removes).toBe('entity');
+      expect([
+        await exists('payments-retired'),
+        await exists('payments-current'),
+      ]).toEqual([false, true]);
+      expect(await registeredTargets()).toContain(reorganised);
     });
   },
 );

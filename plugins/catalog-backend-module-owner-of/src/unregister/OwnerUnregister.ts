@@ -65,6 +65,20 @@ export class OwnerUnregister {
         `You may not delete ${entityRef}: its owners and admins may (ask them for catalog.entity.delete)`,
       );
     }
+    // An orphan (its location no longer defines it, kept under `catalog.orphanStrategy: keep`)
+    // is deleted on its own, wherever it came from: nothing brings it back, and its location,
+    // which may still define other entities, stays.
+    if (entity.metadata.annotations?.[ANNOTATION_ORPHAN] === 'true') {
+      return {
+        entityRef,
+        removes: 'entity',
+        location: null,
+        entityRefs: [entityRef],
+        allowed: true,
+        reason: `${entityRef} is an orphan (no location defines it any more); it is deleted from the catalog`,
+        internal: { uid: entity.metadata.uid },
+      };
+    }
     const origin = entity.metadata.annotations?.[ANNOTATION_ORIGIN_LOCATION];
     if (origin === CONFIG_ORIGIN) {
       return refuse(
@@ -75,24 +89,12 @@ export class OwnerUnregister {
       ? await catalog.getLocationByRef(origin, service)
       : undefined;
     if (!location) {
-      // An orphan (its location no longer defines it) is deleted for good; anything else comes
-      // back the next time its provider runs.
-      if (entity.metadata.annotations?.[ANNOTATION_ORPHAN] !== 'true') {
-        return refuse(
-          `${entityRef} comes from ${
-            origin ?? 'an entity provider'
-          }, which the catalog reads on its own; it is removed at that source`,
-        );
-      }
-      return {
-        entityRef,
-        removes: 'entity',
-        location: null,
-        entityRefs: [entityRef],
-        allowed: true,
-        reason: `${entityRef} is an orphan (no location defines it any more); it is deleted from the catalog`,
-        internal: { uid: entity.metadata.uid },
-      };
+      // Anything else without a registered location comes back the next time its provider runs.
+      return refuse(
+        `${entityRef} comes from ${
+          origin ?? 'an entity provider'
+        }, which the catalog reads on its own; it is removed at that source`,
+      );
     }
 
     const defined = await catalog.getEntities(
