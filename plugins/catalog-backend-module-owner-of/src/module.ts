@@ -79,6 +79,7 @@ export const catalogModuleOwnerOf = createBackendModule({
               auth,
               httpAuth,
               catalog,
+              permissions,
               logger,
             }),
           );

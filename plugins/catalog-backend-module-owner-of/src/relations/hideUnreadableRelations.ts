@@ -4,10 +4,14 @@ import {
   BackstageUserPrincipal,
   HttpAuthService,
   LoggerService,
+  PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { RequestHandler, Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import {
   EntityResponseShape,
   entityResponseShape,
@@ -18,6 +22,13 @@ import {
 
 /** by-refs batch size for the visibility lookup. */
 const LOOKUP_BATCH = 500;
+/**
+ * How long a user's unconditional read decision (an admin's ALLOW) is reused. The policy's own
+ * membership cache (`permission.ownerOf.membershipRefresh`, 30 s by default) already delays a
+ * change of admins by as much; reusing the decision briefly spares a permission round trip per
+ * response.
+ */
+const READ_DECISION_TTL_MS = 10_000;
 
 /**
  * Hides from users what the catalog's responses say about entities they may
@@ -34,6 +45,9 @@ const LOOKUP_BATCH = 500;
  * The ancestry of a hidden entity answers 404, as by-name does, instead of
  * the catalog's 403, which would confirm that the entity exists.
  * Service callers are trusted with the whole catalog and get it unchanged.
+ * A user whose read decision is an unconditional ALLOW (an admin) may read
+ * every entity, so no lookup is made for them; only the virtual subjects,
+ * which name no entity, are removed.
  * The lookup asks only for kind, namespace and name, so its own response
  * names nothing and is passed through.
  *
@@ -43,9 +57,30 @@ export function createHideUnreadableRelationsMiddleware(options: {
   auth: AuthService;
   httpAuth: HttpAuthService;
   catalog: CatalogService;
+  permissions: PermissionsService;
   logger: LoggerService;
 }): RequestHandler {
-  const { auth, httpAuth, catalog, logger } = options;
+  const { auth, httpAuth, catalog, permissions, logger } = options;
+  const readDecisions = new LRUCache<string, boolean>({
+    max: 10_000,
+    ttl: READ_DECISION_TTL_MS,
+  });
+
+  /** Whether the user may read every entity: the policy answers ALLOW without conditions. */
+  async function readsEveryEntity(
+    credentials: BackstageCredentials<BackstageUserPrincipal>,
+  ): Promise<boolean> {
+    const user = credentials.principal.userEntityRef;
+    const cached = readDecisions.get(user);
+    if (cached !== undefined) return cached;
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: catalogEntityReadPermission }],
+      { credentials },
+    );
+    const everything = decision.result === AuthorizeResult.ALLOW;
+    readDecisions.set(user, everything);
+    return everything;
+  }
 
   async function readableRefs(
     refs: string[],
@@ -77,10 +112,10 @@ export function createHideUnreadableRelationsMiddleware(options: {
     if (refs.length === 0) {
       return raw;
     }
-    const readable = await readableRefs(
-      refs.filter(ref => !isVirtualRef(ref)),
-      credentials,
-    );
+    const real = refs.filter(ref => !isVirtualRef(ref));
+    const readable = (await readsEveryEntity(credentials))
+      ? new Set(real)
+      : await readableRefs(real, credentials);
     if (readable.size === refs.length) {
       return raw;
     }

@@ -1,0 +1,125 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import express from 'express';
+import request from 'supertest';
+import { createHideUnreadableRelationsMiddleware } from './hideUnreadableRelations';
+
+const ADMIN = 'user:default/alice';
+const MEMBER = 'user:default/bob';
+
+/** What the catalog route answers, before the middleware has its say. */
+const entity = {
+  kind: 'Component',
+  metadata: { namespace: 'default', name: 'payment-gateway' },
+  spec: { owner: 'payments-team' },
+  relations: [
+    { type: 'ownedBy', targetRef: 'group:default/payments-team' },
+    { type: 'dependsOn', targetRef: 'component:default/ledger' },
+    { type: 'readableBy', targetRef: 'group:default/payments-team' },
+    { type: 'readableBy', targetRef: 'owner-of.kind:default/component' },
+  ],
+};
+
+function setUp(options: { permissionsDown?: boolean } = {}) {
+  const authorizeConditional = jest.fn(
+    async (_requests: unknown[], { credentials }: { credentials: any }) => [
+      credentials.principal.userEntityRef === ADMIN
+        ? { result: AuthorizeResult.ALLOW }
+        : {
+            result: AuthorizeResult.CONDITIONAL,
+            pluginId: 'catalog',
+            resourceType: 'catalog-entity',
+            conditions: {
+              rule: 'HAS_ACCESS_RELATION',
+              resourceType: 'catalog-entity',
+              params: {},
+            },
+          },
+    ],
+  );
+  if (options.permissionsDown) {
+    authorizeConditional.mockRejectedValue(
+      new Error('permission backend down'),
+    );
+  }
+  // bob may read his team, not the ledger it depends on.
+  const getEntitiesByRefs = jest.fn(
+    async (req: { entityRefs: string[] }, _options: unknown) => ({
+      items: req.entityRefs.map(ref =>
+        ref === 'group:default/payments-team'
+          ? {
+              kind: 'Group',
+              metadata: { namespace: 'default', name: 'payments-team' },
+            }
+          : undefined,
+      ),
+    }),
+  );
+  const app = express();
+  app.use(
+    createHideUnreadableRelationsMiddleware({
+      auth: mockServices.auth(),
+      httpAuth: mockServices.httpAuth(),
+      catalog: { getEntitiesByRefs } as any,
+      permissions: { authorizeConditional } as any,
+      logger: mockServices.logger.mock(),
+    }),
+  );
+  app.get('/entities/by-name/component/default/payment-gateway', (_, res) => {
+    res.json(entity);
+  });
+  const get = (header: string) =>
+    request(app)
+      .get('/entities/by-name/component/default/payment-gateway')
+      .set('authorization', header);
+  return { get, authorizeConditional, getEntitiesByRefs };
+}
+
+const targets = (body: typeof entity) =>
+  body.relations.map(r => `${r.type} ${r.targetRef}`);
+
+describe('createHideUnreadableRelationsMiddleware', () => {
+  it('makes no lookup for a user whose read decision is ALLOW (an admin), and reuses that decision; virtual subjects still go', async () => {
+    const { get, authorizeConditional, getEntitiesByRefs } = setUp();
+    for (let i = 0; i < 3; i++) {
+      const res = await get(mockCredentials.user.header(ADMIN)).expect(200);
+      expect(targets(res.body)).toEqual([
+        'ownedBy group:default/payments-team',
+        'dependsOn component:default/ledger',
+        'readableBy group:default/payments-team',
+      ]);
+    }
+    expect(getEntitiesByRefs).not.toHaveBeenCalled();
+    expect(authorizeConditional).toHaveBeenCalledTimes(1);
+  });
+
+  it('looks up, with the user’s credentials, what a member may read, and removes the rest', async () => {
+    const { get, getEntitiesByRefs } = setUp();
+    const res = await get(mockCredentials.user.header(MEMBER)).expect(200);
+    expect(targets(res.body)).toEqual([
+      'ownedBy group:default/payments-team',
+      'readableBy group:default/payments-team',
+    ]);
+    expect(getEntitiesByRefs).toHaveBeenCalledTimes(1);
+    const [lookup, options] = getEntitiesByRefs.mock.calls[0];
+    expect([...lookup.entityRefs].sort()).toEqual([
+      'component:default/ledger',
+      'group:default/payments-team',
+    ]);
+    expect((options as any).credentials.principal.userEntityRef).toBe(MEMBER);
+  });
+
+  it('passes service callers the response unchanged, without asking the policy', async () => {
+    const { get, authorizeConditional, getEntitiesByRefs } = setUp();
+    const res = await get(mockCredentials.service.header()).expect(200);
+    expect(res.body).toEqual(entity);
+    expect(authorizeConditional).not.toHaveBeenCalled();
+    expect(getEntitiesByRefs).not.toHaveBeenCalled();
+  });
+
+  it('answers 503 rather than pass on what it could not check', async () => {
+    const { get } = setUp({ permissionsDown: true });
+    const res = await get(mockCredentials.user.header(ADMIN)).expect(503);
+    expect(res.text).not.toContain('ledger');
+  });
+});
