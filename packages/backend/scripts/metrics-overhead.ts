@@ -21,9 +21,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import knexFactory from 'knex';
+import { eventually } from '@portico/test-utils';
 import { startDevIdpProcess } from '../src/__testUtils__/devIdp';
 import { signInThroughIdp } from '../src/__testUtils__/oidcSignIn';
-import { eventually } from '../src/__testUtils__/userScopedBackend';
 import {
   freePort,
   ImageBackend,

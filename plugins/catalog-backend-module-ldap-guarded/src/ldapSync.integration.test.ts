@@ -22,6 +22,7 @@ import {
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
+import { eventually } from '@portico/test-utils';
 import { actorPreservingAuthFactory } from './__testUtils__/actorPreservingAuth';
 import request from 'supertest';
 import { readFileSync } from 'node:fs';
@@ -82,18 +83,6 @@ const component = (name: string, owner: string): Entity => ({
   metadata: { name },
   spec: { type: 'service', lifecycle: 'production', owner },
 });
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, 250));
-    }
-  }
-}
 
 it('the committed LDIF is the demo organization of org.yaml', () => {
   const committed = harborlineLdif().replace(/^(#.*\n)+\n/, '');

@@ -12,9 +12,9 @@ import {
   catalogEntityReadPermission,
   catalogEntityRefreshPermission,
 } from '@backstage/plugin-catalog-common/alpha';
+import { eventually } from '@portico/test-utils';
 import {
   OwnerOfTestBackend,
-  eventually,
   serviceHeader,
   startOwnerOfBackend,
   userHeader,

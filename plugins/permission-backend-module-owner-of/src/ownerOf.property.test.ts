@@ -6,9 +6,9 @@ import {
   catalogEntityRefreshPermission,
 } from '@backstage/plugin-catalog-common/alpha';
 import fc from 'fast-check';
+import { eventually } from '@portico/test-utils';
 import {
   OwnerOfTestBackend,
-  eventually,
   serviceHeader,
   startOwnerOfBackend,
   userHeader,

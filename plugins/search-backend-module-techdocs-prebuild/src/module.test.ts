@@ -4,7 +4,7 @@
  * searchable as soon as the prebuild module has built them.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,22 +19,11 @@ import searchBackend from '@backstage/plugin-search-backend';
 import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module-techdocs';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
 import techdocsModulePrebuild from '@portico/plugin-techdocs-backend-module-prebuild';
+import { eventually, writeTechDocsSite } from '@portico/test-utils';
 import request from 'supertest';
 import searchModuleTechdocsPrebuild from './index';
 
 jest.setTimeout(180_000);
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, 500));
-    }
-  }
-}
 
 describe('searchModuleTechdocsPrebuild', () => {
   let root: string;
@@ -44,27 +33,11 @@ describe('searchModuleTechdocsPrebuild', () => {
   beforeAll(async () => {
     execFileSync('mkdocs', ['--version'], { stdio: 'pipe' });
     root = mkdtempSync(join(tmpdir(), 'portico-search-prebuild-'));
-    mkdirSync(join(root, 'docs'));
-    writeFileSync(
-      join(root, 'mkdocs.yml'),
-      'site_name: Dock Scheduler\nnav:\n  - Home: index.md\nplugins:\n  - search\n',
-    );
-    writeFileSync(
-      join(root, 'docs', 'index.md'),
-      '# Dock Scheduler\n\nBooks loading docks for arriving trucks; alert DockOverbookedTooLong pages the yard.\n',
-    );
-    writeFileSync(
-      join(root, 'catalog-info.yaml'),
-      [
-        'apiVersion: backstage.io/v1alpha1',
-        'kind: Component',
-        'metadata:',
-        '  name: dock-scheduler',
-        '  annotations:',
-        '    backstage.io/techdocs-ref: dir:.',
-        'spec: { type: service, lifecycle: production, owner: user:default/mock }',
-      ].join('\n'),
-    );
+    writeTechDocsSite(root, {
+      name: 'dock-scheduler',
+      title: 'Dock Scheduler',
+      text: 'Books loading docks for arriving trucks; alert DockOverbookedTooLong pages the yard.',
+    });
     const tenMinutes = { minutes: 10 };
     backend = await startTestBackend({
       features: [

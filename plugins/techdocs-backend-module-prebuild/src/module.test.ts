@@ -4,7 +4,7 @@
  * rebuild them.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,22 +15,11 @@ import {
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
+import { eventually, writeTechDocsSite } from '@portico/test-utils';
 import request from 'supertest';
 import techdocsModulePrebuild from './index';
 
 jest.setTimeout(120_000);
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, 500));
-    }
-  }
-}
 
 describe('techdocsModulePrebuild', () => {
   let root: string;
@@ -40,33 +29,20 @@ describe('techdocsModulePrebuild', () => {
   beforeAll(async () => {
     execFileSync('mkdocs', ['--version'], { stdio: 'pipe' });
     root = mkdtempSync(join(tmpdir(), 'portico-prebuild-'));
-    mkdirSync(join(root, 'docs'));
-    writeFileSync(
-      join(root, 'mkdocs.yml'),
-      'site_name: Dock Scheduler\nnav:\n  - Home: index.md\n',
-    );
-    writeFileSync(
-      join(root, 'docs', 'index.md'),
-      '# Dock Scheduler\n\nBooks loading docks for arriving trucks.\n',
-    );
-    writeFileSync(
-      join(root, 'catalog-info.yaml'),
-      [
-        'apiVersion: backstage.io/v1alpha1',
-        'kind: Component',
-        'metadata:',
-        '  name: dock-scheduler',
-        '  annotations:',
-        '    backstage.io/techdocs-ref: dir:.',
-        'spec: { type: service, lifecycle: production, owner: user:default/mock }',
-        '---',
-        'apiVersion: backstage.io/v1alpha1',
-        'kind: Component',
-        'metadata:',
-        '  name: yard-tracker',
-        'spec: { type: service, lifecycle: production, owner: user:default/mock }',
-      ].join('\n'),
-    );
+    writeTechDocsSite(root, {
+      name: 'dock-scheduler',
+      title: 'Dock Scheduler',
+      text: 'Books loading docks for arriving trucks.',
+      moreEntities: [
+        [
+          'apiVersion: backstage.io/v1alpha1',
+          'kind: Component',
+          'metadata:',
+          '  name: yard-tracker',
+          'spec: { type: service, lifecycle: production, owner: user:default/mock }',
+        ].join('\n'),
+      ],
+    });
     backend = await startTestBackend({
       features: [
         catalogBackend,

@@ -161,21 +161,3 @@ export async function startUserScopedBackend(options: {
 export function userHeader(userName: string): string {
   return `Bearer ${mockCredentials.user.token(`user:default/${userName}`)}`;
 }
-
-/** Polls until the check passes or the timeout runs out. */
-export async function eventually<T>(
-  check: () => Promise<T>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw error;
-      }
-      await new Promise(r => setTimeout(r, 500));
-    }
-  }
-}

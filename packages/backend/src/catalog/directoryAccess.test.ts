@@ -18,11 +18,11 @@ import {
   harborlineProviderConfig,
   userDn,
 } from '@portico/plugin-catalog-backend-module-ldap-guarded/testUtils';
+import { eventually } from '@portico/test-utils';
 import { startDevIdpProcess } from '../__testUtils__/devIdp';
 import { signInThroughIdp } from '../__testUtils__/oidcSignIn';
 import { repoRoot, startPortalBackend } from '../__testUtils__/portalBackend';
 import { portalTestDatabase } from '../__testUtils__/portalDatabase';
-import { eventually } from '../__testUtils__/userScopedBackend';
 
 jest.setTimeout(5 * 60_000);
 

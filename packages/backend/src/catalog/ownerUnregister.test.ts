@@ -15,9 +15,9 @@ import catalogBackend from '@backstage/plugin-catalog-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
+import { eventually } from '@portico/test-utils';
 import {
   UserScopedBackend,
-  eventually,
   startUserScopedBackend,
   userHeader,
 } from '../__testUtils__/userScopedBackend';

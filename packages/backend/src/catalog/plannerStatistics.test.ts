@@ -8,12 +8,12 @@ import {
 } from '@backstage/backend-test-utils';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import { Knex } from 'knex';
+import { eventually } from '@portico/test-utils';
 import {
   harborlineTeams,
   writeGeneratedCatalog,
 } from '../__testUtils__/generatedCatalog';
 import {
-  eventually,
   startUserScopedBackend,
   UserScopedBackend,
 } from '../__testUtils__/userScopedBackend';

@@ -14,13 +14,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { Knex } from 'knex';
+import { eventually } from '@portico/test-utils';
 import { startDevIdpProcess } from '../__testUtils__/devIdp';
 import {
   GeneratedComponent,
   harborlineTeams,
   writeGeneratedCatalog,
 } from '../__testUtils__/generatedCatalog';
-import { eventually } from '../__testUtils__/userScopedBackend';
 import {
   DeploymentEnv,
   ImageBackend,

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { eventually } from '@portico/test-utils';
 import { startDevIdpProcess } from '../__testUtils__/devIdp';
 import { signInThroughIdp } from '../__testUtils__/oidcSignIn';
 import {
@@ -19,7 +20,6 @@ import {
   PrivatePostgres,
   startPrivatePostgres,
 } from '../__testUtils__/privatePostgres';
-import { eventually } from '../__testUtils__/userScopedBackend';
 import {
   freePort,
   ImageBackend,

@@ -16,9 +16,9 @@ import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import request from 'supertest';
+import { eventually } from '@portico/test-utils';
 import {
   UserScopedBackend,
-  eventually,
   startUserScopedBackend,
   userHeader,
 } from '../__testUtils__/userScopedBackend';

@@ -5,9 +5,9 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
+import { eventually } from '@portico/test-utils';
 import {
   UserScopedBackend,
-  eventually,
   startUserScopedBackend,
   userHeader,
 } from '../__testUtils__/userScopedBackend';

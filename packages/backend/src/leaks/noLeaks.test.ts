@@ -20,6 +20,7 @@ import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
+import { eventually } from '@portico/test-utils';
 import { techdocsModuleStaticPathGuard } from '../techdocs/staticPathGuard';
 import {
   StandInKubernetesApi,
@@ -27,7 +28,6 @@ import {
 } from '../kubernetes/standInKubernetesApi';
 import {
   UserScopedBackend,
-  eventually,
   startUserScopedBackend,
   userHeader,
 } from '../__testUtils__/userScopedBackend';

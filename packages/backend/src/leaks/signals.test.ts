@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
+import { eventually } from '@portico/test-utils';
 import {
   TestSigningKey,
   epochSeconds,
@@ -25,7 +26,6 @@ import {
   startPortalBackend,
 } from '../__testUtils__/portalBackend';
 import { portalTestDatabase } from '../__testUtils__/portalDatabase';
-import { eventually } from '../__testUtils__/userScopedBackend';
 import {
   primeWebSocketUpgrades,
   webSocketStatus,

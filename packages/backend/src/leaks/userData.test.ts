@@ -22,9 +22,9 @@ import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-m
 import scaffolderLocalGit from '@portico/plugin-scaffolder-backend-module-local-git';
 import accessRequestBackend from '@portico/plugin-access-request-backend';
 import catalogBackendModuleLdapGuarded from '@portico/plugin-catalog-backend-module-ldap-guarded';
+import { eventually } from '@portico/test-utils';
 import {
   UserScopedBackend,
-  eventually,
   startUserScopedBackend,
   userHeader,
 } from '../__testUtils__/userScopedBackend';

@@ -12,9 +12,9 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { eventually } from '@portico/test-utils';
 import { startDevIdpProcess } from '../__testUtils__/devIdp';
 import { signInThroughIdp } from '../__testUtils__/oidcSignIn';
-import { eventually } from '../__testUtils__/userScopedBackend';
 import {
   ImageBackend,
   freePort,

@@ -6,8 +6,8 @@ import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-
 import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
+import { eventually } from '@portico/test-utils';
 import {
-  eventually,
   startUserScopedBackend,
   UserScopedBackend,
   userHeader,

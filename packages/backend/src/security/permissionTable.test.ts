@@ -12,11 +12,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { PERMISSION_TABLE } from '@portico/plugin-permission-backend-module-owner-of';
 import request from 'supertest';
+import { eventually } from '@portico/test-utils';
 import {
   demoCatalogLocations,
   startPortalBackend,
 } from '../__testUtils__/portalBackend';
-import { eventually } from '../__testUtils__/userScopedBackend';
 
 jest.setTimeout(300_000);
 

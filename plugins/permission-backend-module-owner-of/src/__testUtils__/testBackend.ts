@@ -129,23 +129,3 @@ export function userHeader(userRef: string): string {
 export function serviceHeader(): string {
   return `Bearer ${mockCredentials.service.token()}`;
 }
-
-/** Polls until the check passes or the timeout runs out. */
-export async function eventually<T>(
-  check: () => Promise<T>,
-  options: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw error;
-      }
-      await new Promise(resolve =>
-        setTimeout(resolve, options.intervalMs ?? 250),
-      );
-    }
-  }
-}

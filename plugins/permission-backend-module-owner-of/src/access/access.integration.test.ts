@@ -3,9 +3,9 @@ import {
   createMockDirectory,
 } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { eventually } from '@portico/test-utils';
 import {
   OwnerOfTestBackend,
-  eventually,
   serviceHeader,
   startOwnerOfBackend,
   userHeader,
