@@ -5,12 +5,12 @@ import { homeModule } from './modules/home';
 import { signInModule } from './modules/signIn';
 import { entityPageModule } from './modules/entityPage';
 import { orgHealthModule } from './modules/orgHealth';
-import { catalogModuleHideAccessRelations } from '@portico/plugin-owner-of';
+import { catalogClientModule } from './modules/catalogClient';
 
 export default createApp({
   features: [
     catalogPlugin,
-    catalogModuleHideAccessRelations,
+    catalogClientModule,
     navModule,
     homeModule,
     signInModule,

@@ -1,6 +1,7 @@
 import {
   TestDatabases,
   createMockDirectory,
+  mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
@@ -62,13 +63,15 @@ describe.each(databases.eachSupportedId())(
         ],
       });
       try {
+        const byName = (header: string) =>
+          request(backend.server)
+            .get('/api/catalog/entities/by-name/component/default/depot-sync')
+            .set('authorization', header);
         let body: any;
         const deadline = Date.now() + 45_000;
         do {
           await new Promise(resolve => setTimeout(resolve, 200));
-          const res = await request(backend.server).get(
-            '/api/catalog/entities/by-name/component/default/depot-sync',
-          );
+          const res = await byName(mockCredentials.service.header());
           body = res.status === 200 ? res.body : undefined;
         } while (!body && Date.now() < deadline);
 
@@ -83,6 +86,11 @@ describe.each(databases.eachSupportedId())(
         );
         // dana's read grant makes the entity private even if its kind were public: no kind relation.
         expect(body.relations).toHaveLength(5);
+        // The access relations are the policy's bookkeeping: users never receive them.
+        const forUser = await byName(mockCredentials.user.header()).expect(200);
+        expect(forUser.body.relations).toEqual([
+          { type: 'ownedBy', targetRef: 'group:default/routing-squad' },
+        ]);
         expect(body.status.items).toEqual([
           {
             type: 'backstage.io/catalog-processing',

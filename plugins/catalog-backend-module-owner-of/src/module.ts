@@ -16,8 +16,8 @@ import { createUnregisterRouter } from './unregister/createUnregisterRouter';
 /**
  * The owner-of catalog module: the access relations processor, the
  * HAS_ACCESS_RELATION permission rule, the audit of denied mutations,
- * unregistering for owners and, with permissions on, the removal of
- * unreadable entities' refs from what users receive.
+ * unregistering for owners, and the removal from what users receive of the
+ * access relations and, with permissions on, of unreadable entities' refs.
  *
  * @public
  */
@@ -68,22 +68,22 @@ export const catalogModuleOwnerOf = createBackendModule({
             unregister: new OwnerUnregister({ catalog, auth, permissions }),
           }),
         );
-        const hideRelations =
-          config.getOptionalBoolean('permission.enabled') === true &&
-          config.getOptionalBoolean(
-            'permission.ownerOf.hideUnreadableRelations',
-          ) !== false;
-        if (hideRelations) {
-          httpRouter.use(
-            createHideUnreadableRelationsMiddleware({
-              auth,
-              httpAuth,
-              catalog,
-              permissions,
-              logger,
-            }),
-          );
-        }
+        // Access relations never reach users; with permissions on, neither do the names of
+        // entities they may not read.
+        httpRouter.use(
+          createHideUnreadableRelationsMiddleware({
+            auth,
+            httpAuth,
+            catalog,
+            permissions,
+            logger,
+            hideUnreadable:
+              config.getOptionalBoolean('permission.enabled') === true &&
+              config.getOptionalBoolean(
+                'permission.ownerOf.hideUnreadableRelations',
+              ) !== false,
+          }),
+        );
       },
     });
   },

@@ -5,4 +5,3 @@
  * @packageDocumentation
  */
 export { ownerOfPlugin as default } from './plugin';
-export { catalogModuleHideAccessRelations } from './catalog/catalogModule';

@@ -20,7 +20,9 @@ const entity = {
   ],
 };
 
-function setUp(options: { permissionsDown?: boolean } = {}) {
+function setUp(
+  options: { permissionsDown?: boolean; hideUnreadable?: boolean } = {},
+) {
   const authorizeConditional = jest.fn(
     async (_requests: unknown[], { credentials }: { credentials: any }) => [
       credentials.principal.userEntityRef === ADMIN
@@ -63,6 +65,7 @@ function setUp(options: { permissionsDown?: boolean } = {}) {
       catalog: { getEntitiesByRefs } as any,
       permissions: { authorizeConditional } as any,
       logger: mockServices.logger.mock(),
+      hideUnreadable: options.hideUnreadable ?? true,
     }),
   );
   app.get('/entities/by-name/component/default/payment-gateway', (_, res) => {
@@ -79,14 +82,13 @@ const targets = (body: typeof entity) =>
   body.relations.map(r => `${r.type} ${r.targetRef}`);
 
 describe('createHideUnreadableRelationsMiddleware', () => {
-  it('makes no lookup for a user whose read decision is ALLOW (an admin), and reuses that decision; virtual subjects still go', async () => {
+  it('makes no lookup for a user whose read decision is ALLOW (an admin), and reuses that decision; access relations still go', async () => {
     const { get, authorizeConditional, getEntitiesByRefs } = setUp();
     for (let i = 0; i < 3; i++) {
       const res = await get(mockCredentials.user.header(ADMIN)).expect(200);
       expect(targets(res.body)).toEqual([
         'ownedBy group:default/payments-team',
         'dependsOn component:default/ledger',
-        'readableBy group:default/payments-team',
       ]);
     }
     expect(getEntitiesByRefs).not.toHaveBeenCalled();
@@ -96,10 +98,7 @@ describe('createHideUnreadableRelationsMiddleware', () => {
   it('looks up, with the user’s credentials, what a member may read, and removes the rest', async () => {
     const { get, getEntitiesByRefs } = setUp();
     const res = await get(mockCredentials.user.header(MEMBER)).expect(200);
-    expect(targets(res.body)).toEqual([
-      'ownedBy group:default/payments-team',
-      'readableBy group:default/payments-team',
-    ]);
+    expect(targets(res.body)).toEqual(['ownedBy group:default/payments-team']);
     expect(getEntitiesByRefs).toHaveBeenCalledTimes(1);
     const [lookup, options] = getEntitiesByRefs.mock.calls[0];
     expect([...lookup.entityRefs].sort()).toEqual([
@@ -113,6 +112,19 @@ describe('createHideUnreadableRelationsMiddleware', () => {
     const { get, authorizeConditional, getEntitiesByRefs } = setUp();
     const res = await get(mockCredentials.service.header()).expect(200);
     expect(res.body).toEqual(entity);
+    expect(authorizeConditional).not.toHaveBeenCalled();
+    expect(getEntitiesByRefs).not.toHaveBeenCalled();
+  });
+
+  it('with permissions off, only removes the access relations, without asking anyone', async () => {
+    const { get, authorizeConditional, getEntitiesByRefs } = setUp({
+      hideUnreadable: false,
+    });
+    const res = await get(mockCredentials.user.header(MEMBER)).expect(200);
+    expect(targets(res.body)).toEqual([
+      'ownedBy group:default/payments-team',
+      'dependsOn component:default/ledger',
+    ]);
     expect(authorizeConditional).not.toHaveBeenCalled();
     expect(getEntitiesByRefs).not.toHaveBeenCalled();
   });

@@ -17,6 +17,7 @@ import {
   entityResponseShape,
   isVirtualRef,
   namedRefs,
+  stripAccessRelations,
   withoutHiddenRefs,
 } from './relationVisibility';
 
@@ -31,8 +32,10 @@ const LOOKUP_BATCH = 500;
 const READ_DECISION_TTL_MS = 10_000;
 
 /**
- * Hides from users what the catalog's responses say about entities they may
- * not read. The catalog filters the entities it returns, but not what those
+ * Removes from every entity the catalog returns to a user the owner-of
+ * policy's access relations, which are bookkeeping for its SQL filter; with
+ * `hideUnreadable` (permissions on), also hides what the catalog's responses
+ * say about entities they may not read. The catalog filters the entities it returns, but not what those
  * entities name: a readable component's `ownedBy`, `dependsOn` or
  * `readableBy` relations, a user's `memberOf`, an ancestry chain or a
  * relation facet would otherwise reveal the refs of hidden groups, users and
@@ -59,8 +62,11 @@ export function createHideUnreadableRelationsMiddleware(options: {
   catalog: CatalogService;
   permissions: PermissionsService;
   logger: LoggerService;
+  /** Also remove what names entities the user may not read. */
+  hideUnreadable: boolean;
 }): RequestHandler {
-  const { auth, httpAuth, catalog, permissions, logger } = options;
+  const { auth, httpAuth, catalog, permissions, logger, hideUnreadable } =
+    options;
   const readDecisions = new LRUCache<string, boolean>({
     max: 10_000,
     ttl: READ_DECISION_TTL_MS,
@@ -107,17 +113,28 @@ export function createHideUnreadableRelationsMiddleware(options: {
     raw: Buffer,
     credentials: BackstageCredentials<BackstageUserPrincipal>,
   ): Promise<Buffer> {
+    // Nothing to do for a response without relations (e.g. refs only), unless it is an ancestry
+    // chain, which names entities by itself.
+    if (shape !== 'ancestry' && !raw.includes('relations')) {
+      return raw;
+    }
     const body = JSON.parse(raw.toString('utf8'));
+    const stripped = stripAccessRelations(shape, body);
+    const asIs = () =>
+      stripped ? Buffer.from(JSON.stringify(body), 'utf8') : raw;
+    if (!hideUnreadable) {
+      return asIs();
+    }
     const refs = namedRefs(shape, body);
     if (refs.length === 0) {
-      return raw;
+      return asIs();
     }
     const real = refs.filter(ref => !isVirtualRef(ref));
     const readable = (await readsEveryEntity(credentials))
       ? new Set(real)
       : await readableRefs(real, credentials);
     if (readable.size === refs.length) {
-      return raw;
+      return asIs();
     }
     return Buffer.from(
       JSON.stringify(withoutHiddenRefs(shape, body, ref => readable.has(ref))),
@@ -143,7 +160,7 @@ export function createHideUnreadableRelationsMiddleware(options: {
       return;
     }
     holdResponse(res, async raw => {
-      if (shape === 'ancestry' && res.statusCode === 403) {
+      if (hideUnreadable && shape === 'ancestry' && res.statusCode === 403) {
         // The catalog refuses the ancestry of an existing hidden entity with 403 but answers
         // 404 for one that does not exist; answer like by-name, so existence stays hidden.
         const [kind, namespace, name] = req.path

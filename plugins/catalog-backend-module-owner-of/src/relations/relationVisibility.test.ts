@@ -1,6 +1,7 @@
 import {
   entityResponseShape,
   namedRefs,
+  stripAccessRelations,
   withoutHiddenRefs,
 } from './relationVisibility';
 
@@ -216,5 +217,44 @@ describe('withoutHiddenRefs', () => {
       kind: [{ value: 'Component', count: 3 }],
       'relations.ownedBy': [{ value: 'group:default/routing-squad', count: 1 }],
     });
+  });
+});
+
+describe('stripAccessRelations', () => {
+  it('removes readableBy, deletableBy and refreshableBy from every entity, whatever the case', () => {
+    const body = {
+      items: [
+        {
+          ...component,
+          relations: [
+            ...component.relations,
+            { type: 'DeletableBy', targetRef: 'group:default/routing-squad' },
+            { type: 'refreshableBy', targetRef: 'group:default/routing-squad' },
+          ],
+        },
+        null,
+      ],
+    };
+    expect(stripAccessRelations('items', body)).toBe(true);
+    expect(keptTargets(body.items[0])).toEqual([
+      'group:default/routing-squad',
+      'component:default/secret-service',
+    ]);
+    expect(stripAccessRelations('items', body)).toBe(false);
+  });
+
+  it('reaches the entities of an ancestry chain and leaves facets alone', () => {
+    const ancestry = {
+      items: [{ entity: { ...component }, parentEntityRefs: [] }],
+    };
+    expect(stripAccessRelations('ancestry', ancestry)).toBe(true);
+    expect(keptTargets(ancestry.items[0].entity)).toHaveLength(2);
+    const facets = {
+      facets: {
+        'relations.readableBy': [{ value: 'user:default/dana', count: 1 }],
+      },
+    };
+    expect(stripAccessRelations('facets', facets)).toBe(false);
+    expect(facets.facets['relations.readableBy']).toHaveLength(1);
   });
 });

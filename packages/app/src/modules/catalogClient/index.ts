@@ -8,14 +8,13 @@ import {
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { coalesceConcurrentReads } from './coalesceConcurrentReads';
 import { limitSecondaryReads } from './limitSecondaryReads';
-import { withoutAccessRelations } from './withoutAccessRelations';
 
 /**
- * Replaces the catalog plugin's API with one whose entities carry no access relations, and which
- * sends identical reads that are in flight at the same time only once, and the filters' facets
- * and counts a few at a time and after the table's rows have been shown.
+ * Replaces the catalog plugin's API with a stock `CatalogClient` that sends identical reads in
+ * flight at the same time only once, and the filters' facets and counts a few at a time and
+ * after the table's rows have been shown (docs/catalog-performance.md).
  */
-export const catalogModuleHideAccessRelations = createFrontendModule({
+export const catalogClientModule = createFrontendModule({
   pluginId: 'catalog',
   extensions: [
     ApiBlueprint.make({
@@ -26,9 +25,7 @@ export const catalogModuleHideAccessRelations = createFrontendModule({
           factory: ({ discoveryApi, fetchApi }) =>
             new CatalogClient({
               discoveryApi,
-              fetchApi: coalesceConcurrentReads(
-                limitSecondaryReads(withoutAccessRelations(fetchApi)),
-              ),
+              fetchApi: coalesceConcurrentReads(limitSecondaryReads(fetchApi)),
             }),
         }),
     }),
