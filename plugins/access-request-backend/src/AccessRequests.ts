@@ -7,6 +7,7 @@ import {
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
+import { parseEntityRefInput } from '@portico/plugin-owner-of-common';
 import { RateLimiter } from './RateLimiter';
 
 /** The longest reason accepted, in characters. */
@@ -76,7 +77,7 @@ export class AccessRequests {
   }
 
   async ask(request: AccessRequest): Promise<void> {
-    const entityRef = parseRequestedRef(request.entityRef);
+    const entityRef = parseEntityRefInput(request.entityRef);
     const permissions = parsePermissions(request.permissions);
     const reason = parseReason(request.reason);
 
@@ -134,19 +135,6 @@ export class AccessRequests {
     return `${this.deps.annotationPrefix}/${subject}: ${permissions.join(
       ', ',
     )}`;
-  }
-}
-
-function parseRequestedRef(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new InputError(
-      'entityRef is required, e.g. component:default/payment-gateway',
-    );
-  }
-  try {
-    return stringifyEntityRef(parseEntityRef(value.trim())).toLowerCase();
-  } catch (error) {
-    throw new InputError(`Invalid entityRef '${value}': ${error}`);
   }
 }
 

@@ -119,3 +119,13 @@ export function kindOfSubjectRef(ref: string): string | undefined {
     ? ref.slice(prefix.length).toLowerCase()
     : undefined;
 }
+
+/**
+ * Whether `ref` is one of the virtual kind subjects (see {@link kindSubjectRef}), which name no
+ * entity, in any namespace.
+ *
+ * @public
+ */
+export function isKindSubjectRef(ref: string): boolean {
+  return ref.toLowerCase().startsWith(`${KIND_SUBJECT_KIND}:`);
+}

@@ -10,3 +10,4 @@ export * from './grants';
 export * from './accessEntries';
 export * from './accessRelation';
 export * from './wireTypes';
+export * from './entityRefInput';

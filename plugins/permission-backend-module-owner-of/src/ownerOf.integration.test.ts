@@ -348,7 +348,14 @@ describe.each(databases.eachSupportedId())(
         // Every route answered. A reader of granted entities only may find nothing named in some
         // of them besides the spec's own owner (access relations never reach users), but the
         // ancestry chains always name something.
-        for (const res of [list, page, byRefs, facets, ...single, ...ancestry]) {
+        for (const res of [
+          list,
+          page,
+          byRefs,
+          facets,
+          ...single,
+          ...ancestry,
+        ]) {
           expect(res.status).toBe(200);
         }
         expect(seen.ancestry.length).toBeGreaterThan(0);

@@ -10,12 +10,12 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { isKindSubjectRef } from '@portico/plugin-owner-of-common';
 import type { RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import {
   EntityResponseShape,
   entityResponseShape,
-  isVirtualRef,
   namedRefs,
   stripAccessRelations,
   withoutHiddenRefs,
@@ -129,7 +129,7 @@ export function createHideUnreadableRelationsMiddleware(options: {
     if (refs.length === 0) {
       return asIs();
     }
-    const real = refs.filter(ref => !isVirtualRef(ref));
+    const real = refs.filter(ref => !isKindSubjectRef(ref));
     const readable = (await readsEveryEntity(credentials))
       ? new Set(real)
       : await readableRefs(real, credentials);

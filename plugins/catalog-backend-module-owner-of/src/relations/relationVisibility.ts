@@ -1,7 +1,7 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   ACCESS_RELATIONS,
-  KIND_SUBJECT_KIND,
+  isKindSubjectRef,
 } from '@portico/plugin-owner-of-common';
 
 /**
@@ -138,11 +138,6 @@ export function stripAccessRelations(
   return stripped;
 }
 
-/** The virtual "every reader of this kind" subjects, which name no real entity. */
-export function isVirtualRef(ref: string): boolean {
-  return ref.toLowerCase().startsWith(`${KIND_SUBJECT_KIND}:`);
-}
-
 /**
  * Every entity ref a response names besides the entities it returns: the
  * targets of their relations, the entities and parent refs of an ancestry
@@ -228,7 +223,7 @@ export function withoutHiddenRefs(
 ): unknown {
   const visible = (ref: unknown) =>
     typeof ref === 'string' &&
-    !isVirtualRef(ref) &&
+    !isKindSubjectRef(ref) &&
     isVisible(ref.toLowerCase());
 
   const filterEntity = (entity: unknown): unknown => {

@@ -6,14 +6,16 @@ import {
 import {
   ANNOTATION_ORIGIN_LOCATION,
   Entity,
-  parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { UnregisterPlan } from '@portico/plugin-owner-of-common';
+import {
+  UnregisterPlan,
+  parseEntityRefInput,
+} from '@portico/plugin-owner-of-common';
 
 /** The locations the catalog reads from its own configuration (`catalog.locations`). */
 const CONFIG_ORIGIN = 'bootstrap:bootstrap';
@@ -42,7 +44,7 @@ export class OwnerUnregister {
   ): Promise<
     UnregisterPlan & { internal: { locationId?: string; uid?: string } }
   > {
-    const entityRef = parseRef(entityRefInput);
+    const entityRef = parseEntityRefInput(entityRefInput);
     const { catalog, auth } = this.deps;
     // Read as the user: an entity they may not read is not found, as if it did not exist.
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
@@ -163,18 +165,5 @@ export class OwnerUnregister {
       { credentials },
     );
     return decisions.map(d => d.result === AuthorizeResult.ALLOW);
-  }
-}
-
-function parseRef(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new InputError(
-      'entityRef is required, e.g. component:default/payment-gateway',
-    );
-  }
-  try {
-    return stringifyEntityRef(parseEntityRef(value.trim())).toLowerCase();
-  } catch (error) {
-    throw new InputError(`Invalid entityRef '${value}': ${error}`);
   }
 }

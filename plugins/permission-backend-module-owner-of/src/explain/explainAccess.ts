@@ -18,7 +18,7 @@ import {
   AccessAction,
   HAS_ACCESS_RELATION_RULE,
   HasAccessRelationParams,
-  KIND_SUBJECT_KIND,
+  isKindSubjectRef,
   computeAccessEntries,
   entityHasAccessRelation,
   matchingAccessSubjects,
@@ -141,7 +141,7 @@ function attribute(
   const params = condition.params as HasAccessRelationParams;
   const { entries } = computeAccessEntries(entity, annotationPrefixes);
   return matchingAccessSubjects(entity, params).flatMap(subjectRef => {
-    if (subjectRef.startsWith(`${KIND_SUBJECT_KIND}:`)) {
+    if (isKindSubjectRef(subjectRef)) {
       return [{ rule: 'publicKind' as const, kind: entity.kind }];
     }
     const via = claims.via.get(subjectRef) ?? [subjectRef];
