@@ -33,24 +33,24 @@ const READ_DECISION_TTL_MS = 10_000;
 
 /**
  * Removes from every entity the catalog returns to a user the owner-of
- * policy's access relations, which are bookkeeping for its SQL filter; with
- * `hideUnreadable` (permissions on), also hides what the catalog's responses
- * say about entities they may not read. The catalog filters the entities it returns, but not what those
- * entities name: a readable component's `ownedBy`, `dependsOn` or
- * `readableBy` relations, a user's `memberOf`, an ancestry chain or a
- * relation facet would otherwise reveal the refs of hidden groups, users and
- * components (and the catalog graph would draw them).
+ * policy's access relations (`readableBy`, ...), which are bookkeeping for its
+ * SQL filter; with `hideUnreadable` (permissions on), also hides what the
+ * catalog's responses say about entities the user may not read. The catalog
+ * filters the entities it returns, but not what those entities name: a
+ * readable component's `ownedBy` or `dependsOn` relations, a user's
+ * `memberOf`, an ancestry chain or a relation facet would otherwise reveal the
+ * refs of hidden groups, users and components (and the catalog graph would
+ * draw them).
  *
  * For user callers, the response of every entity-returning route is held
  * back, the refs it names are looked up through the catalog with the
  * caller's own credentials (one by-refs call, so the owner-of policy decides
  * in SQL as for any read), and what names an unreadable entity is removed.
+ * A user whose read decision is an unconditional ALLOW (an admin) may read
+ * every entity, so no lookup is made for them.
  * The ancestry of a hidden entity answers 404, as by-name does, instead of
  * the catalog's 403, which would confirm that the entity exists.
  * Service callers are trusted with the whole catalog and get it unchanged.
- * A user whose read decision is an unconditional ALLOW (an admin) may read
- * every entity, so no lookup is made for them; only the virtual subjects,
- * which name no entity, are removed.
  * The lookup asks only for kind, namespace and name, so its own response
  * names nothing and is passed through.
  *
