@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Proves that `yarn new` gives plugin authors a working package with no extra wiring: in a
-# temporary copy of the repository it creates a backend plugin, then type-checks, lints and tests
-# it with the repository's own commands, and checks that it is wired into the backend.
+# Proves that `yarn new` gives plugin authors working packages with no extra wiring: in a
+# temporary copy of the repository it creates a backend plugin and a frontend plugin, type-checks,
+# lints and tests them with the repository's own commands, and checks that the backend plugin is
+# wired into the backend and that the app (which discovers its plugins, `app.packages: all`) ships
+# the frontend plugin's page.
 set -euo pipefail
 cd "$PORTICO_ROOT"
 # shellcheck source=toolchain.sh
@@ -24,16 +26,31 @@ cd "$copy"
 log "yarn new --select backend-plugin --option pluginId=inventory"
 # A new workspace changes yarn.lock, which CI's immutable installs forbid: authors run this locally.
 env -u CI yarn new --select backend-plugin --option pluginId=inventory
+log "yarn new --select frontend-plugin --option pluginId=inventory"
+env -u CI yarn new --select frontend-plugin --option pluginId=inventory
 
-package=@portico/plugin-inventory-backend
+backend_package=@portico/plugin-inventory-backend
+frontend_package=@portico/plugin-inventory
 [[ -f plugins/inventory-backend/package.json ]] || die "yarn new did not create plugins/inventory-backend"
-grep -q "\"name\": \"$package\"" plugins/inventory-backend/package.json ||
-  die "the new package is not named $package"
-grep -q "import('$package')" packages/backend/src/index.ts ||
-  die "the new plugin was not added to packages/backend/src/index.ts"
+[[ -f plugins/inventory/package.json ]] || die "yarn new did not create plugins/inventory"
+grep -q "\"name\": \"$backend_package\"" plugins/inventory-backend/package.json ||
+  die "the new backend package is not named $backend_package"
+grep -q "\"name\": \"$frontend_package\"" plugins/inventory/package.json ||
+  die "the new frontend package is not named $frontend_package"
+grep -q "import('$backend_package')" packages/backend/src/index.ts ||
+  die "the new backend plugin was not added to packages/backend/src/index.ts"
+grep -q "\"$frontend_package\"" packages/app/package.json ||
+  die "the new frontend plugin is not a dependency of packages/app, so the app cannot discover it"
 
-log "type check, lint and test the new plugin"
+log "type check, lint and test the new plugins"
 yarn tsc
-yarn workspace "$package" lint
-CI=true yarn workspace "$package" test
-log "yarn new produced a working package: $package"
+yarn workspace "$backend_package" lint
+yarn workspace "$frontend_package" lint
+CI=true yarn workspace "$backend_package" test
+CI=true yarn workspace "$frontend_package" test
+
+log "build the app: it must ship the new plugin without hand wiring"
+yarn workspace app build >/dev/null
+grep -lq 'pluginId:"inventory"' packages/app/dist/static/*.js ||
+  die "the app's build does not contain the new frontend plugin (pluginId inventory)"
+log "yarn new produced working packages: $backend_package and $frontend_package, in the app"
