@@ -33,7 +33,7 @@ describe('searchModuleTechdocsPrebuild', () => {
   beforeAll(async () => {
     execFileSync('mkdocs', ['--version'], { stdio: 'pipe' });
     root = mkdtempSync(join(tmpdir(), 'portico-search-prebuild-'));
-    writeTechDocsSite(root, {
+    const catalogFile = writeTechDocsSite(root, {
       name: 'dock-scheduler',
       title: 'Dock Scheduler',
       text: 'Books loading docks for arriving trucks; alert DockOverbookedTooLong pages the yard.',
@@ -53,9 +53,7 @@ describe('searchModuleTechdocsPrebuild', () => {
         mockServices.rootConfig.factory({
           data: {
             catalog: {
-              locations: [
-                { type: 'file', target: join(root, 'catalog-info.yaml') },
-              ],
+              locations: [{ type: 'file', target: catalogFile }],
               rules: [{ allow: ['Component', 'Location'] }],
               processingInterval: { seconds: 1 },
             },

@@ -29,7 +29,7 @@ describe('techdocsModulePrebuild', () => {
   beforeAll(async () => {
     execFileSync('mkdocs', ['--version'], { stdio: 'pipe' });
     root = mkdtempSync(join(tmpdir(), 'portico-prebuild-'));
-    writeTechDocsSite(root, {
+    const catalogFile = writeTechDocsSite(root, {
       name: 'dock-scheduler',
       title: 'Dock Scheduler',
       text: 'Books loading docks for arriving trucks.',
@@ -53,9 +53,7 @@ describe('techdocsModulePrebuild', () => {
         mockServices.rootConfig.factory({
           data: {
             catalog: {
-              locations: [
-                { type: 'file', target: join(root, 'catalog-info.yaml') },
-              ],
+              locations: [{ type: 'file', target: catalogFile }],
               rules: [{ allow: ['Component', 'Location'] }],
               processingInterval: { seconds: 1 },
             },
