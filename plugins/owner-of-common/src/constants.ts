@@ -1,3 +1,10 @@
+import {
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+  catalogEntityRefreshPermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
+
 /**
  * The three things a grant can allow on a catalog entity.
  *
@@ -59,17 +66,46 @@ export const DEFAULT_ANNOTATION_PREFIXES: readonly string[] = [
 ];
 
 /**
+ * The catalog entity permission that each access action stands for: the one
+ * map from permission to action, used by the grant parser, the policy, the
+ * explain endpoint and the frontend.
+ *
+ * @public
+ */
+export const ENTITY_PERMISSIONS: Readonly<
+  Record<AccessAction, ResourcePermission<'catalog-entity'>>
+> = Object.freeze({
+  read: catalogEntityReadPermission,
+  delete: catalogEntityDeletePermission,
+  refresh: catalogEntityRefreshPermission,
+});
+
+const ENTITY_PERMISSION_ACTIONS: ReadonlyMap<string, AccessAction> = new Map(
+  ACCESS_ACTIONS.map(action => [ENTITY_PERMISSIONS[action].name, action]),
+);
+
+/**
+ * The access action a catalog entity permission needs (`catalog.entity.read`
+ * → read, ...), or undefined for any other permission.
+ *
+ * @public
+ */
+export function entityPermissionAction(
+  permissionName: string,
+): AccessAction | undefined {
+  return ENTITY_PERMISSION_ACTIONS.get(permissionName);
+}
+
+/**
  * Catalog permission names a grant annotation may list, and the action each
- * one grants. `catalog.entity.update` is the name Tanzu's documentation uses
- * for refresh; it is the only alias.
+ * one grants: the {@link ENTITY_PERMISSIONS}, plus `catalog.entity.update`,
+ * the name Tanzu's documentation uses for refresh and the only alias.
  *
  * @public
  */
 export const GRANTABLE_PERMISSIONS: Readonly<Record<string, AccessAction>> =
   Object.freeze({
-    'catalog.entity.read': 'read',
-    'catalog.entity.delete': 'delete',
-    'catalog.entity.refresh': 'refresh',
+    ...Object.fromEntries(ENTITY_PERMISSION_ACTIONS),
     'catalog.entity.update': 'refresh',
   });
 

@@ -1,21 +1,16 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
-import {
-  catalogEntityDeletePermission,
-  catalogEntityReadPermission,
-  catalogEntityRefreshPermission,
-} from '@backstage/plugin-catalog-common/alpha';
 import { taskCreatePermission } from '@backstage/plugin-scaffolder-common/alpha';
 import {
   AuthorizeResult,
   PermissionCondition,
   PermissionCriteria,
-  ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
   ACCESS_ACTIONS,
   ACCESS_RELATIONS,
   AccessAction,
+  ENTITY_PERMISSIONS,
   HAS_ACCESS_RELATION_RULE,
   HasAccessRelationParams,
   isKindSubjectRef,
@@ -73,15 +68,6 @@ export type AccessExplanation = {
     run: { allowed: boolean; reason: string };
     tasks: string;
   };
-};
-
-const PERMISSIONS: Record<
-  AccessAction,
-  ResourcePermission<'catalog-entity'>
-> = {
-  read: catalogEntityReadPermission,
-  delete: catalogEntityDeletePermission,
-  refresh: catalogEntityRefreshPermission,
 };
 
 type Condition = PermissionCondition<'catalog-entity'>;
@@ -233,7 +219,7 @@ export function explainAccess(options: {
 
   const actions = {} as AccessExplanation['actions'];
   for (const action of ACCESS_ACTIONS) {
-    const decision = policy.decide(PERMISSIONS[action], claims);
+    const decision = policy.decide(ENTITY_PERMISSIONS[action], claims);
     if (decision.result === AuthorizeResult.ALLOW) {
       actions[action] = {
         allowed: true,
@@ -242,7 +228,7 @@ export function explainAccess(options: {
           : [],
         reason: admin
           ? `${claims.userRef} is an admin through ${admin.ref}`
-          : `${PERMISSIONS[action].name} is allowed for everyone`,
+          : `${ENTITY_PERMISSIONS[action].name} is allowed for everyone`,
       };
       continue;
     }
@@ -250,7 +236,7 @@ export function explainAccess(options: {
       actions[action] = {
         allowed: false,
         grants: [],
-        reason: `${PERMISSIONS[action].name} is denied to ${claims.userRef}`,
+        reason: `${ENTITY_PERMISSIONS[action].name} is denied to ${claims.userRef}`,
       };
       continue;
     }

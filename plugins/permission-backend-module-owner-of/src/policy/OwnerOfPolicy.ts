@@ -23,21 +23,14 @@ import {
 } from '@backstage/plugin-permission-node';
 import {
   ACCESS_RELATIONS,
-  AccessAction,
   CATALOG_ENTITY_RESOURCE_TYPE,
   createAccessRelationCondition,
+  entityPermissionAction,
   kindSubjectRef,
 } from '@portico/plugin-owner-of-common';
 import { OwnerOfSettings } from '../config';
 import { ResolvedClaims } from '../membership/MembershipResolver';
 import { permissionTableEntry } from './permissionTable';
-
-/** Entity permissions and the action each one needs. */
-const ENTITY_ACTIONS: Record<string, AccessAction> = {
-  'catalog.entity.read': 'read',
-  'catalog.entity.delete': 'delete',
-  'catalog.entity.refresh': 'refresh',
-};
 
 /**
  * The tag that marks a template parameter or step (`backstage:permissions.tags`) as restricted
@@ -138,7 +131,7 @@ export class OwnerOfPolicy implements PermissionPolicy {
     if (
       decision.result !== AuthorizeResult.CONDITIONAL ||
       !isResourcePermission(permission, CATALOG_ENTITY_RESOURCE_TYPE) ||
-      ENTITY_ACTIONS[permission.name] !== 'read'
+      entityPermissionAction(permission.name) !== 'read'
     ) {
       return decision;
     }
@@ -190,7 +183,10 @@ export class OwnerOfPolicy implements PermissionPolicy {
     userEntityRef?: string,
   ): PolicyDecision {
     if (isResourcePermission(permission, CATALOG_ENTITY_RESOURCE_TYPE)) {
-      const action = ENTITY_ACTIONS[permission.name];
+      const action = entityPermissionAction(permission.name);
+      if (!action) {
+        return { result: AuthorizeResult.DENY };
+      }
       const hasRelation = createAccessRelationCondition({
         relation: ACCESS_RELATIONS[action],
         claims: claims.claims,

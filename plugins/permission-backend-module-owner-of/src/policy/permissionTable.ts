@@ -11,6 +11,11 @@
  * Admins (`permission.adminRefs`) get every permission the table names.
  */
 
+import {
+  ACCESS_ACTIONS,
+  ENTITY_PERMISSIONS,
+} from '@portico/plugin-owner-of-common';
+
 /** Who a permission in the table is given to. */
 export type PermissionAccess = 'everyone' | 'conditional' | 'admin';
 
@@ -23,11 +28,11 @@ export type PermissionTableEntry = {
   rule: string;
 };
 
-/** The conditional rules the policy implements, by permission. */
+/** The conditional rules the policy implements: by access action for entities, then the others. */
 export const CONDITIONAL_RULES = {
-  entityRead: 'entity readableBy a claim, or of a public kind',
-  entityDelete: 'entity deletableBy a claim',
-  entityRefresh: 'entity refreshableBy a claim',
+  read: 'entity readableBy a claim, or of a public kind',
+  delete: 'entity deletableBy a claim',
+  refresh: 'entity refreshableBy a claim',
   taskOwner: 'the task was started by the user',
   taggedTemplatePart:
     'untagged, or tagged `restricted` and with one of the user claims as a tag',
@@ -41,21 +46,16 @@ export const CONDITIONAL_RULES = {
 export const PERMISSION_TABLE: Readonly<Record<string, PermissionTableEntry>> =
   Object.freeze({
     // Catalog
-    'catalog.entity.read': {
-      access: 'conditional',
-      plugin: 'catalog',
-      rule: CONDITIONAL_RULES.entityRead,
-    },
-    'catalog.entity.delete': {
-      access: 'conditional',
-      plugin: 'catalog',
-      rule: CONDITIONAL_RULES.entityDelete,
-    },
-    'catalog.entity.refresh': {
-      access: 'conditional',
-      plugin: 'catalog',
-      rule: CONDITIONAL_RULES.entityRefresh,
-    },
+    ...Object.fromEntries(
+      ACCESS_ACTIONS.map((action): [string, PermissionTableEntry] => [
+        ENTITY_PERMISSIONS[action].name,
+        {
+          access: 'conditional',
+          plugin: 'catalog',
+          rule: CONDITIONAL_RULES[action],
+        },
+      ]),
+    ),
     'catalog.entity.validate': {
       access: 'everyone',
       plugin: 'catalog',

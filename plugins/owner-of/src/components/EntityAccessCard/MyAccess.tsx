@@ -1,16 +1,16 @@
 import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
-import { ACCESS_ACTIONS } from '@portico/plugin-owner-of-common';
+import {
+  ACCESS_ACTIONS,
+  ENTITY_PERMISSIONS,
+} from '@portico/plugin-owner-of-common';
 import { MyAccessExplanation } from '../../api/types';
 import { useOwnerOfEndpoint } from '../../api/useOwnerOfEndpoint';
 import { AskForAccess } from '../AskForAccess';
 
-/** The catalog permission that grants each action a reader may lack. */
-const ASKABLE = {
-  refresh: 'catalog.entity.refresh',
-  delete: 'catalog.entity.delete',
-} as const;
+/** The actions a reader may lack and ask for, in the order they are asked. */
+const ASKABLE = ['refresh', 'delete'] as const;
 
 /**
  * The signed-in user's own access to the entity, with the explain
@@ -26,9 +26,9 @@ export function MyAccess(props: { entityRef: string; asCard?: boolean }) {
     return null;
   }
   const { userRef, actions, template } = state.value;
-  const lacking = (Object.keys(ASKABLE) as Array<keyof typeof ASKABLE>)
-    .filter(action => !actions[action].allowed)
-    .map(action => ASKABLE[action]);
+  const lacking = ASKABLE.filter(action => !actions[action].allowed).map(
+    action => ENTITY_PERMISSIONS[action].name,
+  );
   const content = (
     <Box mb={2} data-testid="my-access">
       <Typography variant="h6" component="h3">
