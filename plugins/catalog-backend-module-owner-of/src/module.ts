@@ -6,6 +6,7 @@ import {
   catalogProcessingExtensionPoint,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
+import { readOwnerOfConfig } from '@portico/plugin-owner-of-common';
 import { AccessRelationsProcessor } from './processor/AccessRelationsProcessor';
 import { hasAccessRelationRule } from './permissions/hasAccessRelationRule';
 import { createDeniedMutationAuditMiddleware } from './audit/deniedMutationAudit';
@@ -50,7 +51,12 @@ export const catalogModuleOwnerOf = createBackendModule({
         permissions,
         catalog,
       }) {
-        processing.addProcessor(AccessRelationsProcessor.fromConfig(config));
+        const ownerOf = readOwnerOfConfig(config);
+        processing.addProcessor(
+          new AccessRelationsProcessor({
+            annotationPrefixes: ownerOf.annotationPrefixes,
+          }),
+        );
         permissionsRegistry.addPermissionRules([hasAccessRelationRule]);
         httpRouter.use(
           createDeniedMutationAuditMiddleware({
@@ -79,9 +85,7 @@ export const catalogModuleOwnerOf = createBackendModule({
             logger,
             hideUnreadable:
               config.getOptionalBoolean('permission.enabled') === true &&
-              config.getOptionalBoolean(
-                'permission.ownerOf.hideUnreadableRelations',
-              ) !== false,
+              ownerOf.hideUnreadableRelations,
           }),
         );
       },

@@ -11,3 +11,4 @@ export * from './accessEntries';
 export * from './accessRelation';
 export * from './wireTypes';
 export * from './entityRefInput';
+export * from './config';

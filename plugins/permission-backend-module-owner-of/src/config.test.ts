@@ -13,6 +13,7 @@ describe('readOwnerOfSettings', () => {
       nestedGroups: true,
       membershipRefreshMs: 30_000,
       everyonePermissions: [],
+      hideUnreadableRelations: true,
     });
   });
 
@@ -76,6 +77,7 @@ describe('readOwnerOfSettings', () => {
           publicKinds: ['Template', 'Group'],
           nestedGroups: false,
           everyonePermissions: ['catalog.location.read'],
+          hideUnreadableRelations: false,
         },
       }),
     ).toMatchObject({
@@ -86,6 +88,7 @@ describe('readOwnerOfSettings', () => {
       publicKinds: ['Template', 'Group'],
       nestedGroups: false,
       everyonePermissions: ['catalog.location.read'],
+      hideUnreadableRelations: false,
     });
   });
 

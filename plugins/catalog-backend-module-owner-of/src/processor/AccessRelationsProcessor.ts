@@ -13,11 +13,11 @@ import {
 } from '@backstage/plugin-catalog-node';
 import {
   ACCESS_RELATIONS,
-  DEFAULT_ANNOTATION_PREFIXES,
   computeAccessEntries,
   hasReadGrant,
   kindSubjectRef,
   normalizeAnnotationPrefixes,
+  readOwnerOfConfig,
 } from '@portico/plugin-owner-of-common';
 
 /** The status item type the entity page's processing-errors panel shows. */
@@ -45,11 +45,8 @@ export class AccessRelationsProcessor implements CatalogProcessor {
   private readonly annotationPrefixes: string[];
 
   static fromConfig(config: Config): AccessRelationsProcessor {
-    const configured = config.getOptionalStringArray(
-      'permission.ownerOf.annotationPrefixes',
-    );
     return new AccessRelationsProcessor({
-      annotationPrefixes: configured ?? [...DEFAULT_ANNOTATION_PREFIXES],
+      annotationPrefixes: readOwnerOfConfig(config).annotationPrefixes,
     });
   }
 

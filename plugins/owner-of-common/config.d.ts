@@ -1,5 +1,9 @@
 import { HumanDuration } from '@backstage/types';
 
+/*
+ * Every configuration key of the owner-of model, declared once for all the owner-of packages
+ * and read by `readOwnerOfConfig`.
+ */
 export interface Config {
   permission?: {
     /**
@@ -11,11 +15,12 @@ export interface Config {
     adminRefs?: string[];
 
     /**
-     * Settings of the owner-of permission policy. All optional.
+     * Settings of the owner-of permission model. All optional.
      */
     ownerOf?: {
       /**
-       * Annotation prefixes read as grant annotations.
+       * Annotation prefixes read as grant annotations, e.g.
+       * `backstage.tanzu.vmware.com/group.team-a: catalog.entity.read`.
        * Defaults to `[backstage.tanzu.vmware.com]`.
        */
       annotationPrefixes?: string[];
@@ -46,6 +51,13 @@ export interface Config {
        * entry stops the backend at start-up. Defaults to none.
        */
       everyonePermissions?: string[];
+
+      /**
+       * With permissions enabled, remove from the catalog responses users
+       * receive every relation, ancestry entry and relation facet value that
+       * names an entity they may not read. Defaults to true.
+       */
+      hideUnreadableRelations?: boolean;
     };
   };
 }
