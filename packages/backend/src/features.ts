@@ -8,37 +8,40 @@ import appBackend from '@backstage/plugin-app-backend';
 import proxyBackend from '@backstage/plugin-proxy-backend';
 import authBackend from '@backstage/plugin-auth-backend';
 import authBackendModuleOidcProvider from '@backstage/plugin-auth-backend-module-oidc-provider';
-import { productionSignInGuard } from './security/productionSignInGuard';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import catalogBackendModuleLogs from '@backstage/plugin-catalog-backend-module-logs';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import catalogBackendModuleLdapGuarded from '@portico/plugin-catalog-backend-module-ldap-guarded';
 import catalogBackendModuleMetrics from '@portico/plugin-catalog-backend-module-metrics';
-import { catalogModulePlannerStatistics } from './catalog/plannerStatistics';
-import { catalogModuleStitchRepair } from './catalog/stitchRepair';
+import {
+  catalogModulePlannerStatistics,
+  catalogModuleStitchRepair,
+} from '@portico/plugin-catalog-backend-module-upstream-workarounds';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import scaffolderBackendModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
 import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-backend-module-notifications';
 import scaffolderLocalGit from '@portico/plugin-scaffolder-backend-module-local-git';
+import localGitBackend from '@portico/plugin-local-git-backend';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
-import { techdocsModuleStaticPathGuard } from './techdocs/staticPathGuard';
 import techdocsModulePrebuild from '@portico/plugin-techdocs-backend-module-prebuild';
 import {
   catalogModuleRequestGuards,
   kubernetesModuleRequestGuards,
   permissionModuleRequestGuards,
+  productionSignInGuard,
   scaffolderModuleRequestGuards,
   signalsModuleRequestGuards,
+  techdocsModuleStaticPathGuard,
   userSettingsModuleRequestGuards,
-} from './requestGuards/modules';
+} from '@portico/plugin-backend-module-portico-guards';
 import searchBackend from '@backstage/plugin-search-backend';
 import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
 import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-catalog';
 import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module-techdocs';
-import { searchModuleInProcessEngine } from './search/inProcessEngine';
+import searchModuleInProcessEngine from '@portico/plugin-search-backend-module-in-process-engine';
 import searchModuleTechdocsPrebuild from '@portico/plugin-search-backend-module-techdocs-prebuild';
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import userSettingsBackend from '@backstage/plugin-user-settings-backend';
@@ -88,6 +91,8 @@ export const portalFeatures = {
     scaffolderBackendModuleGithub,
     scaffolderBackendModuleNotifications,
     scaffolderLocalGit,
+    // Hosts what publish:local-git publishes at /api/local-git, and reads it for the catalog
+    localGitBackend,
   ],
 
   // TechDocs, refusing docs paths that would escape the entity checked for read access

@@ -4,8 +4,8 @@
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { portalFeatures } from './features';
-import { rootHttpRouterWithRequestMetrics } from './monitoring/rootHttpRouter';
-import { explainStartupFailure } from './startupFailure';
+import { rootHttpRouterWithRequestMetrics } from '@portico/plugin-backend-module-request-metrics';
+import { explainStartupFailure } from '@portico/plugin-backend-module-portico-guards';
 
 const backend = createBackend();
 

@@ -16,18 +16,13 @@ import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import request from 'supertest';
-import { eventually } from '@portico/test-utils';
-import {
-  UserScopedBackend,
-  startUserScopedBackend,
-  userHeader,
-} from '../__testUtils__/userScopedBackend';
-import { techdocsModuleStaticPathGuard } from '../techdocs/staticPathGuard';
+import { eventually, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
 import {
   catalogModuleRequestGuards,
   permissionModuleRequestGuards,
   scaffolderModuleRequestGuards,
-} from '../requestGuards/modules';
+  techdocsModuleStaticPathGuard,
+} from '@portico/plugin-backend-module-portico-guards';
 
 jest.setTimeout(300_000);
 

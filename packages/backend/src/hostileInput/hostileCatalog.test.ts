@@ -11,15 +11,8 @@ import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog
 import permissionBackend from '@backstage/plugin-permission-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually } from '@portico/test-utils';
-import { demoCatalogLocations } from '../__testUtils__/portalBackend';
-import { recordingRootLogger } from '../__testUtils__/recordingLogger';
-import { catalogModuleRequestGuards } from '../requestGuards/modules';
-import {
-  UserScopedBackend,
-  startUserScopedBackend,
-  userHeader,
-} from '../__testUtils__/userScopedBackend';
+import { demoCatalogLocations, eventually, recordingRootLogger, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
+import { catalogModuleRequestGuards } from '@portico/plugin-backend-module-portico-guards';
 
 jest.setTimeout(300_000);
 

@@ -5,17 +5,8 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually } from '@portico/test-utils';
-import {
-  UserScopedBackend,
-  startUserScopedBackend,
-  userHeader,
-} from '../__testUtils__/userScopedBackend';
-import { kubernetesModuleRequestGuards } from '../requestGuards/modules';
-import {
-  StandInKubernetesApi,
-  startStandInKubernetesApi,
-} from './standInKubernetesApi';
+import { eventually, StandInKubernetesApi, startStandInKubernetesApi, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
+import { kubernetesModuleRequestGuards } from '@portico/plugin-backend-module-portico-guards';
 
 jest.setTimeout(180_000);
 

@@ -20,17 +20,8 @@ import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually } from '@portico/test-utils';
-import { techdocsModuleStaticPathGuard } from '../techdocs/staticPathGuard';
-import {
-  StandInKubernetesApi,
-  startStandInKubernetesApi,
-} from '../kubernetes/standInKubernetesApi';
-import {
-  UserScopedBackend,
-  startUserScopedBackend,
-  userHeader,
-} from '../__testUtils__/userScopedBackend';
+import { eventually, StandInKubernetesApi, startStandInKubernetesApi, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
+import { techdocsModuleStaticPathGuard } from '@portico/plugin-backend-module-portico-guards';
 import {
   AccessModel,
   PUBLIC_KINDS,

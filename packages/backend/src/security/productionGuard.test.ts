@@ -8,22 +8,16 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
-import { startDevIdpProcess } from '../__testUtils__/devIdp';
-import { repoRoot } from '../__testUtils__/portalBackend';
 import { prepareImage } from '../production/__testUtils__/imageRecipe';
 import { startImageBackend } from '../production/__testUtils__/imageBackend';
-import {
-  describeWithPostgres,
-  dropDatabases,
-  postgresEnv,
-  uniqueDatabasePrefix,
-} from '../production/__testUtils__/testPostgres';
-import { explainStartupFailure } from '../startupFailure';
+import { describeWithPostgres, postgresEnv, uniqueDatabasePrefix } from '../production/__testUtils__/testPostgres';
 import {
   DEV_IDP_DEVELOPMENT_ONLY_MARKER,
   UnsafeProductionConfigError,
   checkProductionSignIn,
-} from './productionSignInGuard';
+  explainStartupFailure,
+} from '@portico/plugin-backend-module-portico-guards';
+import { dropDatabases, repoRoot, startDevIdpProcess } from '@portico/test-utils';
 
 jest.setTimeout(20 * 60_000);
 

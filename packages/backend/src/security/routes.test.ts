@@ -10,11 +10,6 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TestBackend, TestDatabases } from '@backstage/backend-test-utils';
 import { startPortalBackend } from '../__testUtils__/portalBackend';
-import { portalTestDatabase } from '../__testUtils__/portalDatabase';
-import {
-  primeWebSocketUpgrades,
-  webSocketStatus,
-} from '../__testUtils__/webSocket';
 import {
   HttpRouterRecord,
   MountedRoute,
@@ -22,15 +17,7 @@ import {
   listMountedRoutes,
   recordingHttpRouterFactory,
 } from '../__testUtils__/mountedRoutes';
-import {
-  TestSigningKey,
-  epochSeconds,
-  generateSigningKey,
-  signLimitedUserToken,
-  signUserToken,
-  staticKeyStore,
-  unsignedUserToken,
-} from '../__testUtils__/backstageTokens';
+import { epochSeconds, generateSigningKey, portalTestDatabase, primeWebSocketUpgrades, signLimitedUserToken, signUserToken, staticKeyStore, TestSigningKey, unsignedUserToken, webSocketStatus } from '@portico/test-utils';
 
 jest.setTimeout(300_000);
 
@@ -720,7 +707,7 @@ describe.each(databases.eachSupportedId())(
       });
       expect(await webSocketStatus(baseUrl, '/api/signals', valid)).toBe(101);
       // Backstage lets a connection without a token in as the guest, who receives every
-      // broadcast; Portico refuses it (requestGuards/anonymousWebSocket.ts).
+      // broadcast; Portico refuses it (signalsModuleRequestGuards).
       expect(await webSocketStatus(baseUrl, '/api/signals')).toBe(401);
     });
 

@@ -9,13 +9,8 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually } from '@portico/test-utils';
-import {
-  UserScopedBackend,
-  startUserScopedBackend,
-  userHeader,
-} from '../__testUtils__/userScopedBackend';
-import { techdocsModuleStaticPathGuard } from './staticPathGuard';
+import { eventually, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
+import { techdocsModuleStaticPathGuard } from '@portico/plugin-backend-module-portico-guards';
 
 jest.setTimeout(240_000);
 
@@ -143,7 +138,7 @@ describe.each(databases.eachSupportedId())('TechDocs on %s', databaseId => {
 
     // Nor through the path of an entity he may read (dave's team owns support-console) with
     // encoded separators: the stock check passes on support-console and the file server
-    // decodes %2F, serving shipment-api's page. staticPathGuard.ts refuses these paths.
+    // decodes %2F, serving shipment-api's page. techdocsModuleStaticPathGuard refuses these paths.
     for (const sneaky of [
       '..%2F..%2Fcomponent%2Fshipment-api%2Findex.html',
       '..%2f..%2fcomponent%2fshipment-api/index.html',

@@ -12,7 +12,7 @@ export function explainStartupFailure(error: unknown): string {
     return `Portico backend cannot start: ${where} is already in use. Stop the process that listens there, or set backend.listen.port in app-config.`;
   }
   if (err?.name === 'UnsafeProductionConfigError') {
-    // The production sign-in guard (security/productionSignInGuard.ts) says what to change.
+    // The production sign-in guard (../signIn/checkProductionSignIn.ts) says what to change.
     return err.message;
   }
   if (err?.code === 'EACCES' && err.syscall === 'listen') {

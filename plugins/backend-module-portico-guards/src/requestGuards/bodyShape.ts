@@ -1,4 +1,5 @@
-import { Handler, inputError } from './jsonBody';
+import { InputError } from '@backstage/errors';
+import type { Handler } from './jsonBody';
 
 /**
  * Refuses requests to one route whose JSON body lacks what the route reads, with a 400 that
@@ -19,7 +20,9 @@ export function bodyShapeGuard(route: {
     const problem = route.check(req.body);
     next(
       problem
-        ? inputError(`Invalid body for ${req.method} ${req.path}: ${problem}`)
+        ? new InputError(
+            `Invalid body for ${req.method} ${req.path}: ${problem}`,
+          )
         : undefined,
     );
   };

@@ -2,13 +2,13 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { locationTargetGuard } from '@portico/plugin-catalog-backend-module-upstream-workarounds';
 import {
   bodyShapeGuard,
   checkKubernetesServiceQuery,
   checkSettingsMultiget,
 } from './bodyShape';
 import { Handler, jsonBodyGuard, nulQueryGuard } from './jsonBody';
-import { locationTargetGuard } from './locationTarget';
 import { anonymousWebSocketGuard } from './anonymousWebSocket';
 
 /**

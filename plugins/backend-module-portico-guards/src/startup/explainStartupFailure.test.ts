@@ -1,4 +1,4 @@
-import { explainStartupFailure } from './startupFailure';
+import { explainStartupFailure } from './explainStartupFailure';
 
 describe('explainStartupFailure', () => {
   it('names the port that is taken', () => {

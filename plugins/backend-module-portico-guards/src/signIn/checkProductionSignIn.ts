@@ -3,19 +3,17 @@
  * development only: the guest provider, or the local identity provider (packages/dev-idp), which
  * signs anyone in as any user without a password.
  */
-import {
+import type {
   LoggerService,
   RootConfigService,
-  coreServices,
-  createServiceFactory,
-  createServiceRef,
 } from '@backstage/backend-plugin-api';
+import { CustomErrorBase } from '@backstage/errors';
 
 /** The discovery-document field with which packages/dev-idp marks itself development-only. */
 export const DEV_IDP_DEVELOPMENT_ONLY_MARKER = 'portico_development_only';
 
 /** A configuration the backend must not run with; its message is one line naming the setting. */
-export class UnsafeProductionConfigError extends Error {
+export class UnsafeProductionConfigError extends CustomErrorBase {
   name = 'UnsafeProductionConfigError';
 }
 
@@ -27,7 +25,8 @@ const refuse = (reason: string) =>
 /** Reads an OpenID Connect discovery document; undefined when it cannot be read. */
 export type MetadataReader = (url: string) => Promise<unknown>;
 
-function metadataReader(logger?: LoggerService): MetadataReader {
+/** Reads discovery documents over HTTP, warning through `logger` when one cannot be read. */
+export function metadataReader(logger?: LoggerService): MetadataReader {
   return async url => {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -82,23 +81,3 @@ export async function checkProductionSignIn(
     }
   }
 }
-
-const productionSignInGuardRef = createServiceRef<void>({
-  id: 'portico.production-sign-in-guard',
-  scope: 'root',
-});
-
-/**
- * Runs checkProductionSignIn as the backend starts. Root services are created before any plugin,
- * so a refused configuration never serves a plugin route.
- */
-export const productionSignInGuard = createServiceFactory({
-  service: productionSignInGuardRef,
-  deps: {
-    config: coreServices.rootConfig,
-    logger: coreServices.rootLogger,
-  },
-  async factory({ config, logger }) {
-    await checkProductionSignIn(config, metadataReader(logger));
-  },
-});

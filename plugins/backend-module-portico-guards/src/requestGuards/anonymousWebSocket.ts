@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Handler } from './jsonBody';
+import type { Handler } from './jsonBody';
 
 /**
  * Refuses WebSocket upgrades of the signals plugin that carry no token, with a 401.
