@@ -42,6 +42,20 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import { JsonObject } from '@backstage/types';
+import { createCatalogConditionalDecision } from '@backstage/plugin-catalog-backend/alpha';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+  isResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  ACCESS_RELATIONS,
+  CATALOG_ENTITY_RESOURCE_TYPE,
+  ENTITY_PERMISSIONS,
+  HasAccessRelationParams,
+  createAccessRelationCondition,
+  isKindSubjectRef,
+} from '@portico/plugin-owner-of-common';
 import knexFactory, { Knex } from 'knex';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -49,7 +63,7 @@ import {
   TestEntityProvider,
   testEntityProviderModule,
 } from '../src/__testUtils__/entityProviderModule';
-import { actorPreservingAuthFactory } from '../src/__testUtils__/testBackend';
+import { actorPreservingAuthFactory } from '@portico/test-utils';
 import { readOwnerOfSettings } from '../src/config';
 import { MembershipResolver } from '../src/membership/MembershipResolver';
 import { OwnerOfPolicy } from '../src/policy/OwnerOfPolicy';
@@ -237,10 +251,31 @@ const SETTINGS_CONFIG = {
   ownerOf: { publicKinds: PUBLIC_KINDS },
 };
 
-/** The shipped policy, but sending read in its OR form (the old decision). */
+/** The shipped policy, but sending read in an OR form (the old decision): claims, or public kinds. */
 class OrReadPolicy extends OwnerOfPolicy {
-  catalogDecision(...args: Parameters<OwnerOfPolicy['decide']>) {
-    return this.decide(...args);
+  decide(...args: Parameters<OwnerOfPolicy['decide']>): PolicyDecision {
+    const decision = super.decide(...args);
+    const [permission] = args;
+    if (
+      decision.result !== AuthorizeResult.CONDITIONAL ||
+      permission.name !== ENTITY_PERMISSIONS.read.name ||
+      !isResourcePermission(permission, CATALOG_ENTITY_RESOURCE_TYPE) ||
+      !('rule' in decision.conditions)
+    ) {
+      return decision;
+    }
+    const { claims } = decision.conditions.params as HasAccessRelationParams;
+    const branch = (subjects: string[]) =>
+      createAccessRelationCondition({
+        relation: ACCESS_RELATIONS.read,
+        claims: subjects,
+      });
+    return createCatalogConditionalDecision(permission, {
+      anyOf: [
+        branch(claims.filter(claim => !isKindSubjectRef(claim))),
+        branch(claims.filter(isKindSubjectRef)),
+      ],
+    });
   }
 }
 

@@ -1,5 +1,4 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import { taskCreatePermission } from '@backstage/plugin-scaffolder-common/alpha';
 import {
   AuthorizeResult,
@@ -73,9 +72,8 @@ export type AccessExplanation = {
 type Condition = PermissionCondition<'catalog-entity'>;
 
 /**
- * Evaluates a conditional decision's criteria against an entity with the
- * same rule implementations the catalog applies: the catalog's own
- * IS_ENTITY_KIND and the shared HAS_ACCESS_RELATION semantics.
+ * Evaluates the criteria of the policy's decision, the very one the catalog receives, against
+ * an entity with the rule's own in-memory form (the shared HAS_ACCESS_RELATION semantics).
  */
 function evaluate(
   criteria: PermissionCriteria<Condition>,
@@ -92,28 +90,25 @@ function evaluate(
   if ('not' in criteria) {
     return !evaluate(criteria.not, entity, []);
   }
-  let result: boolean;
-  if (criteria.rule === HAS_ACCESS_RELATION_RULE) {
-    result = entityHasAccessRelation(
-      entity,
-      criteria.params as HasAccessRelationParams,
-    );
-  } else if (criteria.rule === permissionRules.isEntityKind.name) {
-    result = permissionRules.isEntityKind.apply(
-      entity,
-      criteria.params as { kinds: string[] },
-    );
-  } else {
+  if (criteria.rule !== HAS_ACCESS_RELATION_RULE) {
     throw new Error(
       `The explain endpoint cannot evaluate rule ${criteria.rule}`,
     );
   }
+  const result = entityHasAccessRelation(
+    entity,
+    criteria.params as HasAccessRelationParams,
+  );
   if (result) {
     matched.push(criteria);
   }
   return result;
 }
 
+/**
+ * Why each matching subject of a HAS_ACCESS_RELATION condition has the relation: the source of
+ * its access entry, or the public kind for a kind subject (reported last).
+ */
 function attribute(
   entity: Entity,
   action: AccessAction,
@@ -121,45 +116,46 @@ function attribute(
   claims: ResolvedClaims,
   annotationPrefixes: readonly string[],
 ): AccessGrantExplanation[] {
-  if (condition.rule !== HAS_ACCESS_RELATION_RULE) {
-    return [{ rule: 'publicKind', kind: entity.kind }];
-  }
   const params = condition.params as HasAccessRelationParams;
   const { entries } = computeAccessEntries(entity, annotationPrefixes);
-  return matchingAccessSubjects(entity, params).flatMap(subjectRef => {
-    if (isKindSubjectRef(subjectRef)) {
-      return [{ rule: 'publicKind' as const, kind: entity.kind }];
-    }
-    const via = claims.via.get(subjectRef) ?? [subjectRef];
-    const sources = entries.filter(
-      e => e.subjectRef === subjectRef && e.actions.includes(action),
-    );
-    if (sources.length === 0) {
-      return [
-        {
-          rule: 'relation' as const,
-          subjectRef,
-          via,
-          relation: params.relation,
-        },
-      ];
-    }
-    return sources.map((entry): AccessGrantExplanation => {
-      switch (entry.source.type) {
-        case 'annotation':
-          return {
-            rule: 'annotation',
+  const subjects = matchingAccessSubjects(entity, params);
+  const publicKind = subjects.some(isKindSubjectRef)
+    ? [{ rule: 'publicKind' as const, kind: entity.kind }]
+    : [];
+  const grants = subjects
+    .filter(subjectRef => !isKindSubjectRef(subjectRef))
+    .flatMap(subjectRef => {
+      const via = claims.via.get(subjectRef) ?? [subjectRef];
+      const sources = entries.filter(
+        e => e.subjectRef === subjectRef && e.actions.includes(action),
+      );
+      if (sources.length === 0) {
+        return [
+          {
+            rule: 'relation' as const,
             subjectRef,
             via,
-            annotation: entry.source.annotation,
-          };
-        case 'owner':
-          return { rule: 'owner', subjectRef, via };
-        default:
-          return { rule: 'self', subjectRef, via };
+            relation: params.relation,
+          },
+        ];
       }
+      return sources.map((entry): AccessGrantExplanation => {
+        switch (entry.source.type) {
+          case 'annotation':
+            return {
+              rule: 'annotation',
+              subjectRef,
+              via,
+              annotation: entry.source.annotation,
+            };
+          case 'owner':
+            return { rule: 'owner', subjectRef, via };
+          default:
+            return { rule: 'self', subjectRef, via };
+        }
+      });
     });
-  });
+  return [...grants, ...publicKind];
 }
 
 function readRefusalSuffix(entity: Entity, policy: OwnerOfPolicy): string {
@@ -203,7 +199,8 @@ function explainTemplate(
 
 /**
  * Explains which rules give a user read, delete and refresh on an entity,
- * from the policy's own decisions for the user's resolved claims.
+ * from the policy's own decisions for the user's resolved claims: the same decisions the
+ * catalog receives, evaluated with the rule's in-memory form.
  *
  * @public
  */

@@ -63,9 +63,8 @@ export type ClaimsResolver = {
  * - Template parameters and steps: untagged ones for everyone; tagged `restricted`, only
  *   for the subjects among their tags.
  *
- * `decide` states read as `anyOf[claims, public kind subjects]`, which is how the
- * explain endpoint attributes access. `handle`, which the catalog compiles to
- * SQL, sends the equivalent single lookup instead, since OR is the catalog's slow case.
+ * `decide` is the policy's one form: `handle` sends it, and the explain endpoint evaluates it
+ * (a public kind's virtual subject among the matching claims is reported as the public kind).
  *
  * @public
  */
@@ -110,46 +109,14 @@ export class OwnerOfPolicy implements PermissionPolicy {
       return { result: AuthorizeResult.DENY };
     }
     const claims = await this.membership.resolve(principal.userEntityRef);
-    return this.catalogDecision(
-      request.permission,
-      claims,
-      principal.userEntityRef,
-    );
+    return this.decide(request.permission, claims, principal.userEntityRef);
   }
 
   /**
-   * The decision `handle` sends: `decide`, with catalog read as one
-   * `HAS_ACCESS_RELATION` condition whose claims also hold the public kinds'
-   * subjects. Allows exactly the same entities, in one indexed lookup instead of an OR.
-   */
-  catalogDecision(
-    permission: Permission,
-    claims: ResolvedClaims,
-    userEntityRef?: string,
-  ): PolicyDecision {
-    const decision = this.decide(permission, claims, userEntityRef);
-    if (
-      decision.result !== AuthorizeResult.CONDITIONAL ||
-      !isResourcePermission(permission, CATALOG_ENTITY_RESOURCE_TYPE) ||
-      entityPermissionAction(permission.name) !== 'read'
-    ) {
-      return decision;
-    }
-    return createCatalogConditionalDecision(
-      permission,
-      createAccessRelationCondition({
-        relation: ACCESS_RELATIONS.read,
-        claims: [...claims.claims, ...this.publicKindSubjects()],
-      }),
-    );
-  }
-
-  /**
-   * The decision for a user whose claims are already resolved, in its
-   * readable form (public kinds as a branch of their own). Used by the
-   * explain endpoint; `handle` sends `catalogDecision`. `userEntityRef` is
-   * the ref as the user's token spells it, matched against task creators
-   * besides the normalized one.
+   * The decision for a user whose claims are already resolved: the one form of the policy.
+   * `handle` sends it to the plugins, and the explain and access endpoints evaluate it, so they
+   * describe exactly what the catalog enforces. `userEntityRef` is the ref as the user's token
+   * spells it, matched against task creators besides the normalized one.
    */
   decide(
     permission: Permission,
@@ -187,22 +154,18 @@ export class OwnerOfPolicy implements PermissionPolicy {
       if (!action) {
         return { result: AuthorizeResult.DENY };
       }
-      const hasRelation = createAccessRelationCondition({
-        relation: ACCESS_RELATIONS[action],
-        claims: claims.claims,
-      });
-      if (action === 'read' && this.settings.publicKinds.length > 0) {
-        return createCatalogConditionalDecision(permission, {
-          anyOf: [
-            hasRelation,
-            createAccessRelationCondition({
-              relation: ACCESS_RELATIONS.read,
-              claims: this.publicKindSubjects(),
-            }),
-          ],
-        });
-      }
-      return createCatalogConditionalDecision(permission, hasRelation);
+      // Public kinds are claims of their own (virtual subjects every entity of the kind is
+      // readableBy), so read stays one indexed lookup instead of an OR, the catalog's slow case.
+      return createCatalogConditionalDecision(
+        permission,
+        createAccessRelationCondition({
+          relation: ACCESS_RELATIONS[action],
+          claims:
+            action === 'read'
+              ? [...claims.claims, ...this.publicKindSubjects()]
+              : claims.claims,
+        }),
+      );
     }
     if (isResourcePermission(permission, RESOURCE_TYPE_SCAFFOLDER_TASK)) {
       const createdBy = [
