@@ -1,20 +1,21 @@
 export interface Config {
+  /**
+   * The repositories folder is `localGit.repositoriesDir`, declared by
+   * `@portico/plugin-local-git-node`.
+   */
   scaffolder?: {
     /**
-     * Local git hosting for Software Templates (publish:local-git).
-     * The commit author and message come from `scaffolder.defaultAuthor` and
-     * `scaffolder.defaultCommitMessage`.
+     * The commit author of publish:local-git when a template names none.
+     * Defaults to Portico <portico@localhost>.
      */
-    localGit?: {
-      /**
-       * The folder holding the bare repositories that publish:local-git
-       * creates. A relative path resolves against the backend's working
-       * directory. Created at start-up when missing.
-       * Defaults to `${PORTICO_DATA_DIR}/git`, or `../../.data/git` when
-       * PORTICO_DATA_DIR is not set.
-       * @visibility backend
-       */
-      repositoriesDir?: string;
+    defaultAuthor?: {
+      name?: string;
+      email?: string;
     };
+    /**
+     * The commit message of publish:local-git when a template names none.
+     * Defaults to "Initial commit".
+     */
+    defaultCommitMessage?: string;
   };
 }

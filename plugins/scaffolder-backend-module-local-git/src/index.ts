@@ -1,13 +1,10 @@
 /**
- * Local git hosting for Software Templates: the `publish:local-git`
- * scaffolder action, read-only HTTP access to the repositories at
- * `/api/local-git`, and a URL reader that reads them from disk.
+ * The `publish:local-git` scaffolder action: publishes a template's result
+ * as a new repository hosted by the local-git backend plugin.
  *
  * @packageDocumentation
  */
 
-export { localGitFeatures as default } from './features';
-export { scaffolderModuleLocalGit } from './module';
-export { localGitPlugin } from './http/plugin';
-export { localGitUrlReaderFactory } from './reader/urlReaderFactory';
+export { scaffolderModuleLocalGit as default } from './module';
 export { createPublishLocalGitAction } from './actions/publishLocalGit';
+export type { PublishLocalGitSettings } from './actions/settings';

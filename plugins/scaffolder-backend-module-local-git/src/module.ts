@@ -3,9 +3,9 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { readLocalGitSettings } from './config';
-import { LocalGitRepositories } from './repositories/LocalGitRepositories';
+import { LocalGitRepositories } from '@portico/plugin-local-git-node';
 import { createPublishLocalGitAction } from './actions/publishLocalGit';
+import { readPublishLocalGitSettings } from './actions/settings';
 
 /**
  * Adds the `publish:local-git` action to the scaffolder.
@@ -23,12 +23,12 @@ export const scaffolderModuleLocalGit = createBackendModule({
         discovery: coreServices.discovery,
       },
       async init({ scaffolderActions, config, discovery }) {
-        const settings = readLocalGitSettings(config);
-        const repositories = new LocalGitRepositories({
-          root: settings.repositoriesDir,
-        });
         scaffolderActions.addActions(
-          createPublishLocalGitAction({ repositories, settings, discovery }),
+          createPublishLocalGitAction({
+            repositories: LocalGitRepositories.fromConfig(config),
+            settings: readPublishLocalGitSettings(config),
+            discovery,
+          }),
         );
       },
     });

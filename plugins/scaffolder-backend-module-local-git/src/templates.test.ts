@@ -18,7 +18,10 @@ import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
-import localGitFeatures from './index';
+// Test only: the run needs the plugin that hosts and reads what the action publishes.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import localGitBackend from '@portico/plugin-local-git-backend';
+import scaffolderModuleLocalGit from './index';
 
 /*
  * A whole Software Template run through the scaffolder's API: the demo
@@ -86,12 +89,13 @@ describe.each(databases.eachSupportedId())(
           catalogModuleScaffolderEntityModel,
           scaffolderBackend,
           techdocsBackend,
-          localGitFeatures,
+          scaffolderModuleLocalGit,
+          localGitBackend,
           mockServices.rootConfig.factory({
             data: {
               backend: { database: databaseConfig(databaseId, prefix) },
+              localGit: { repositoriesDir: data.resolve('git') },
               scaffolder: {
-                localGit: { repositoriesDir: data.resolve('git') },
                 defaultAuthor: {
                   name: 'Portico',
                   email: 'portico@harborline.example',

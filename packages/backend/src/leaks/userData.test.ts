@@ -20,14 +20,15 @@ import userSettingsBackend from '@backstage/plugin-user-settings-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import scaffolderLocalGit from '@portico/plugin-scaffolder-backend-module-local-git';
+import localGitBackend from '@portico/plugin-local-git-backend';
 import accessRequestBackend from '@portico/plugin-access-request-backend';
 import catalogBackendModuleLdapGuarded from '@portico/plugin-catalog-backend-module-ldap-guarded';
-import { eventually } from '@portico/test-utils';
 import {
-  UserScopedBackend,
+  eventually,
   startUserScopedBackend,
   userHeader,
-} from '../__testUtils__/userScopedBackend';
+  UserScopedBackend,
+} from '@portico/test-utils';
 import { accessOf, entityRef } from './__testUtils__/readableModel';
 
 jest.setTimeout(300_000);
@@ -106,6 +107,7 @@ describe.each(databases.eachSupportedId())(
           permissionBackendModuleOwnerOf,
           scaffolderBackend,
           scaffolderLocalGit,
+          localGitBackend,
           mcpActionsBackend,
           notificationsBackend,
           signalsBackend,

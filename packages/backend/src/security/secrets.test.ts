@@ -14,23 +14,25 @@ import {
 } from '@backstage/config-loader';
 import { AppConfig } from '@backstage/config';
 import { JsonObject, JsonValue } from '@backstage/types';
-import { startDevIdpProcess } from '../__testUtils__/devIdp';
-import { signInThroughIdp } from '../__testUtils__/oidcSignIn';
-import { repoRoot } from '../__testUtils__/portalBackend';
 import { prepareImage } from '../production/__testUtils__/imageRecipe';
 import {
   DeploymentEnv,
   ImageBackend,
-  freePort,
   startImageBackend,
   staticAccessToken,
 } from '../production/__testUtils__/imageBackend';
 import {
   describeWithPostgres,
-  dropDatabases,
   postgresEnv,
   uniqueDatabasePrefix,
 } from '../production/__testUtils__/testPostgres';
+import {
+  dropDatabases,
+  freePort,
+  repoRoot,
+  signInThroughIdp,
+  startDevIdpProcess,
+} from '@portico/test-utils';
 
 jest.setTimeout(20 * 60_000);
 
@@ -150,7 +152,7 @@ describe('secrets in the configuration schema', () => {
     expect(ours.map(s => s.path).sort()).toEqual(
       expect.arrayContaining([
         'packages/backend/config.d.ts',
-        'plugins/scaffolder-backend-module-local-git/config.d.ts',
+        'plugins/local-git-node/config.d.ts',
       ]),
     );
     const unmarked = ours.flatMap(s =>

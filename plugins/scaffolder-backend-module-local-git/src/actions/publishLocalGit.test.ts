@@ -6,7 +6,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { validate } from 'jsonschema';
-import { LocalGitRepositories } from '../repositories/LocalGitRepositories';
+import { LocalGitRepositories } from '@portico/plugin-local-git-node';
 import { createPublishLocalGitAction } from './publishLocalGit';
 
 const base = 'http://portal.test:7007/api/local-git';
@@ -25,7 +25,6 @@ describe('publish:local-git', () => {
     return createPublishLocalGitAction({
       repositories: new LocalGitRepositories({ root }),
       settings: {
-        repositoriesDir: root,
         defaultAuthor: { name: 'Portico', email: 'portico@harborline.example' },
         defaultCommitMessage: 'Initial commit',
       },
@@ -182,7 +181,7 @@ describe('publish:local-git', () => {
     await expect(
       action(missing).handler(context({ repoName: 'parcel-labels' })),
     ).rejects.toThrow(
-      `The folder for local git repositories, ${missing} (scaffolder.localGit.repositoriesDir), does not exist`,
+      `The folder for local git repositories, ${missing} (localGit.repositoriesDir), does not exist`,
     );
   });
 

@@ -5,16 +5,16 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { LocalGitSettings } from '../config';
-import { LOCAL_GIT_PLUGIN_ID } from '../pluginId';
-import { LocalGitRepositories } from '../repositories/LocalGitRepositories';
 import {
+  LOCAL_GIT_PLUGIN_ID,
+  LocalGitRepositories,
+  LocalGitUrls,
   assertBranchName,
   assertRepositoryName,
   normalizeRepositoryPath,
-} from '../repositories/names';
-import { LocalGitUrls } from '../reader/urls';
+} from '@portico/plugin-local-git-node';
 import { examples } from './publishLocalGit.examples';
+import { PublishLocalGitSettings } from './settings';
 
 /**
  * The rule the repositories enforce, as a schema pattern so that the
@@ -33,7 +33,7 @@ const BRANCH_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
  */
 export function createPublishLocalGitAction(options: {
   repositories: LocalGitRepositories;
-  settings: LocalGitSettings;
+  settings: PublishLocalGitSettings;
   discovery: DiscoveryService;
 }) {
   const { repositories, settings, discovery } = options;

@@ -5,18 +5,17 @@ import {
   createMockDirectory,
   mockServices,
 } from '@backstage/backend-test-utils';
-import { LocalGitRepositories } from '../repositories/LocalGitRepositories';
+import { LocalGitRepositories } from '@portico/plugin-local-git-node';
 import { LocalGitUrlReader } from './LocalGitUrlReader';
-import { LocalGitUrls } from './urls';
 
 const base = 'http://localhost:7007/api/local-git';
+const internalBase = 'http://portico-backend.internal:7007/api/local-git';
 
 describe('LocalGitUrlReader', () => {
   const source = createMockDirectory();
   const data = createMockDirectory();
   let repositories: LocalGitRepositories;
   let reader: UrlReaderService;
-  const urls = new LocalGitUrls(base);
 
   beforeAll(async () => {
     source.setContent({
@@ -41,16 +40,10 @@ describe('LocalGitUrlReader', () => {
       config: new ConfigReader({}),
       logger: mockServices.logger.mock(),
       factories: [
-        ({ treeResponseFactory }) => [
-          {
-            predicate: url => urls.contains(url),
-            reader: new LocalGitUrlReader({
-              repositories,
-              urls,
-              treeResponseFactory,
-            }),
-          },
-        ],
+        LocalGitUrlReader.factory({
+          repositories,
+          baseUrls: [base, internalBase, base],
+        }),
       ],
     });
   });
@@ -142,6 +135,19 @@ describe('LocalGitUrlReader', () => {
     expect(exact.files).toHaveLength(1);
     const none = await reader.search(`${base}/parcel-labels/raw/main/nope.yml`);
     expect(none.files).toEqual([]);
+  });
+
+  it('answers below the internal base URL too, naming files below the base asked for', async () => {
+    const response = await reader.readUrl(
+      `${internalBase}/parcel-labels/raw/main/catalog-info.yaml`,
+    );
+    expect((await response.buffer()).toString()).toBe('kind: Component\n');
+    const found = await reader.search(
+      `${internalBase}/parcel-labels/raw/main/docs/*.md`,
+    );
+    expect(found.files.map(f => f.url)).toEqual([
+      `${internalBase}/parcel-labels/raw/main/docs/index.md`,
+    ]);
   });
 
   it('leaves URLs outside its base to the other readers', async () => {

@@ -14,7 +14,7 @@ import {
   CatalogService,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
-import { LocalGitRepositories } from '../repositories/LocalGitRepositories';
+import { LocalGitRepositories } from '@portico/plugin-local-git-node';
 import { localGitPlugin } from './plugin';
 
 /**
@@ -77,7 +77,7 @@ describe('the local-git plugin', () => {
         localGitPlugin,
         mockServices.rootConfig.factory({
           data: {
-            scaffolder: { localGit: { repositoriesDir: data.resolve('git') } },
+            localGit: { repositoriesDir: data.resolve('git') },
           },
         }),
         catalogAsPolicy,

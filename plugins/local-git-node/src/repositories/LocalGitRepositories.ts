@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { Config } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
+import { readLocalGitRepositoriesDir } from '../config';
 import { GitCommandError, runGit } from './git';
 import {
   assertBranchName,
@@ -79,9 +81,18 @@ function parseTreeLine(line: string): TreeEntry & { path: string } {
  * The bare git repositories under one folder: creating them atomically from
  * a folder of files, and reading files and trees out of them. Every name,
  * ref and path is validated before it reaches git or the file system.
+ *
+ * @public
  */
 export class LocalGitRepositories {
   readonly root: string;
+
+  /** The repositories in the folder `localGit.repositoriesDir` names. */
+  static fromConfig(config: Config): LocalGitRepositories {
+    return new LocalGitRepositories({
+      root: readLocalGitRepositoriesDir(config),
+    });
+  }
 
   constructor(options: { root: string }) {
     this.root = options.root;
@@ -100,7 +111,7 @@ export class LocalGitRepositories {
 
   /** Throws a message naming the folder when it is missing or read-only. */
   async assertRootWritable(): Promise<void> {
-    const where = `The folder for local git repositories, ${this.root} (scaffolder.localGit.repositoriesDir),`;
+    const where = `The folder for local git repositories, ${this.root} (localGit.repositoriesDir),`;
     let stat;
     try {
       stat = await fs.stat(this.root);

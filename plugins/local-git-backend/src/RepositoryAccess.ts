@@ -6,8 +6,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
-import { LocalGitRepositories } from '../repositories/LocalGitRepositories';
-import { LocalGitUrls } from '../reader/urls';
+import {
+  LocalGitRepositories,
+  LocalGitUrls,
+} from '@portico/plugin-local-git-node';
 
 /** The annotation the catalog sets on every entity to the location it was read from. */
 const MANAGED_BY_LOCATION =

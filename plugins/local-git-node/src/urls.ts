@@ -2,7 +2,7 @@ import {
   isValidRef,
   normalizeRepositoryPath,
   repositoryNameProblem,
-} from '../repositories/names';
+} from './repositories/names';
 
 /** A file or folder of a local repository, as named by a URL. */
 export type LocalGitLocation = {

@@ -4,10 +4,11 @@ import Router from 'express-promise-router';
 import { NotFoundError } from '@backstage/errors';
 import {
   LocalGitRepositories,
+  LocalGitUrls,
+  MAX_GIT_OUTPUT_BYTES,
   TreeEntry,
-} from '../repositories/LocalGitRepositories';
-import { MAX_GIT_OUTPUT_BYTES } from '../repositories/git';
-import { LocalGitUrls, parseRawPath } from '../reader/urls';
+  parseRawPath,
+} from '@portico/plugin-local-git-node';
 import { RepositoryAccess } from './RepositoryAccess';
 
 /**

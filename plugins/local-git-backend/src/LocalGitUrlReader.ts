@@ -11,19 +11,48 @@ import {
 import {
   ReadTreeResponseFactory,
   ReadUrlResponseFactory,
+  ReaderFactory,
 } from '@backstage/backend-defaults/urlReader';
 import { NotFoundError, NotModifiedError } from '@backstage/errors';
 import { minimatch } from 'minimatch';
-import { LocalGitRepositories } from '../repositories/LocalGitRepositories';
-import { LocalGitLocation, LocalGitUrls } from './urls';
+import {
+  LocalGitLocation,
+  LocalGitRepositories,
+  LocalGitUrls,
+} from '@portico/plugin-local-git-node';
 
 /**
  * Reads the portal's own local repositories straight from disk, for URLs
  * below the local-git plugin's base URL. The catalog, TechDocs and the
  * scaffolder read `catalog-info.yaml`, docs and skeletons this way without
  * an HTTP round trip to the portal and without credentials.
+ *
+ * @public
  */
 export class LocalGitUrlReader implements UrlReaderService {
+  /**
+   * One reader for each distinct base URL (the plugin's external and internal
+   * ones), answering for the URLs below it.
+   */
+  static factory(options: {
+    repositories: LocalGitRepositories;
+    baseUrls: string[];
+  }): ReaderFactory {
+    const { repositories, baseUrls } = options;
+    return ({ treeResponseFactory }) =>
+      [...new Set(baseUrls)].map(base => {
+        const urls = new LocalGitUrls(base);
+        return {
+          predicate: (url: URL) => urls.contains(url),
+          reader: new LocalGitUrlReader({
+            repositories,
+            urls,
+            treeResponseFactory,
+          }),
+        };
+      });
+  }
+
   private readonly repositories: LocalGitRepositories;
   private readonly urls: LocalGitUrls;
   private readonly treeResponseFactory: ReadTreeResponseFactory;

@@ -180,7 +180,7 @@ describe('LocalGitRepositories', () => {
     await expect(create()).rejects.toThrow(
       `The folder for local git repositories, ${data.resolve(
         'missing',
-      )} (scaffolder.localGit.repositoriesDir), does not exist`,
+      )} (localGit.repositoriesDir), does not exist`,
     );
   });
 

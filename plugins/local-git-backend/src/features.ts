@@ -1,11 +1,9 @@
 import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
-import { scaffolderModuleLocalGit } from './module';
-import { localGitPlugin } from './http/plugin';
-import { localGitUrlReaderFactory } from './reader/urlReaderFactory';
+import { localGitPlugin } from './plugin';
+import { localGitUrlReaderFactory } from './urlReader';
 
 /**
- * Everything local git hosting needs, as one feature: the scaffolder's
- * `publish:local-git` action, the `local-git` plugin serving the
+ * The local git hosting as one feature: the `local-git` plugin serving the
  * repositories, and the URL reader through which the catalog, TechDocs and
  * the scaffolder read them.
  *
@@ -13,7 +11,6 @@ import { localGitUrlReaderFactory } from './reader/urlReaderFactory';
  */
 export const localGitFeatures = createBackendFeatureLoader({
   *loader() {
-    yield scaffolderModuleLocalGit;
     yield localGitPlugin;
     yield localGitUrlReaderFactory;
   },
