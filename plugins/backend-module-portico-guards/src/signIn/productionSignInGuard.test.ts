@@ -30,6 +30,7 @@ describe('productionSignInGuard', () => {
         }),
       ],
     });
+    expect(backend.server.listening).toBe(true);
     await backend.stop();
   });
 });
