@@ -7,7 +7,7 @@ import {
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { EntityAccess } from './api/types';
+import { EntityAccess } from '@portico/plugin-owner-of-common';
 import { entityAccessCard, taskAccess } from './plugin';
 
 const entity = {

@@ -16,17 +16,15 @@ export { explainAccess } from './explain/explainAccess';
 export type {
   AccessExplanation,
   AccessGrantExplanation,
-} from './explain/explainAccess';
+  AccessHolder,
+  AccessInheritance,
+  EntityAccess,
+} from '@portico/plugin-owner-of-common';
 export { createExplainRouter } from './explain/createExplainRouter';
 export { explainTask } from './explain/explainTask';
 export type { TaskExplanation } from '@portico/plugin-owner-of-common';
 export { TaskCreators } from './explain/TaskCreators';
 export { describeAccess } from './access/describeAccess';
-export type {
-  AccessHolder,
-  AccessInheritance,
-  EntityAccess,
-} from './access/describeAccess';
 export { createAccessRouter } from './access/createAccessRouter';
 export {
   PERMISSION_TABLE,

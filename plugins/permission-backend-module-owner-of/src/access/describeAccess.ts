@@ -2,7 +2,10 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ACCESS_ACTIONS,
   ACCESS_RELATIONS,
-  AccessAction,
+  AccessGrantExplanation,
+  AccessHolder,
+  AccessInheritance,
+  EntityAccess,
   computeAccessEntries,
   kindOfSubjectRef,
   resolveOwnerRef,
@@ -10,57 +13,7 @@ import {
 import { OwnerOfSettings } from '../config';
 import { ResolvedClaims } from '../membership/MembershipResolver';
 import { OwnerOfPolicy } from '../policy/OwnerOfPolicy';
-import {
-  AccessGrantExplanation,
-  explainAccess,
-} from '../explain/explainAccess';
-
-/**
- * Who else gets the access of a group subject: nobody for a user, the
- * group's members, or (with nested groups) also the members of all its
- * descendant groups.
- *
- * @public
- */
-export type AccessInheritance = 'none' | 'members' | 'nestedMembers';
-
-/**
- * One subject that may perform an action, and the rule that lets it.
- * `publicKind` has no subject: it stands for every signed-in user.
- *
- * @public
- */
-export type AccessHolder =
-  | { rule: 'admin'; subjectRef: string; inheritedBy: AccessInheritance }
-  | { rule: 'owner'; subjectRef: string; inheritedBy: AccessInheritance }
-  | { rule: 'self'; subjectRef: string; inheritedBy: AccessInheritance }
-  | {
-      rule: 'annotation';
-      subjectRef: string;
-      inheritedBy: AccessInheritance;
-      annotation: string;
-    }
-  | {
-      rule: 'relation';
-      subjectRef: string;
-      inheritedBy: AccessInheritance;
-      relation: string;
-    }
-  | { rule: 'publicKind'; kind: string };
-
-/**
- * The access endpoint's answer: for each action, everyone who may perform
- * it on the entity, and why.
- *
- * @public
- */
-export type EntityAccess = {
-  entityRef: string;
-  owner: string | null;
-  nestedGroups: boolean;
-  actions: Record<AccessAction, AccessHolder[]>;
-  grantProblems: string[];
-};
+import { explainAccess } from '../explain/explainAccess';
 
 function claimsOf(subjectRef: string | undefined): ResolvedClaims {
   return {

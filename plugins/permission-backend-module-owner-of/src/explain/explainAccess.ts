@@ -9,6 +9,8 @@ import {
   ACCESS_ACTIONS,
   ACCESS_RELATIONS,
   AccessAction,
+  AccessExplanation,
+  AccessGrantExplanation,
   ENTITY_PERMISSIONS,
   HAS_ACCESS_RELATION_RULE,
   HasAccessRelationParams,
@@ -20,54 +22,6 @@ import {
 } from '@portico/plugin-owner-of-common';
 import { ResolvedClaims } from '../membership/MembershipResolver';
 import { OwnerOfPolicy } from '../policy/OwnerOfPolicy';
-
-/**
- * One reason an action is allowed.
- *
- * @public
- */
-export type AccessGrantExplanation =
-  | { rule: 'admin'; subjectRef: string; via: string[] }
-  | { rule: 'owner'; subjectRef: string; via: string[] }
-  | { rule: 'self'; subjectRef: string; via: string[] }
-  | {
-      rule: 'annotation';
-      subjectRef: string;
-      via: string[];
-      annotation: string;
-    }
-  | {
-      /** The relation exists but no longer follows from the entity's current
-       * definition; it goes away when the catalog reprocesses the entity. */
-      rule: 'relation';
-      subjectRef: string;
-      via: string[];
-      relation: string;
-    }
-  | { rule: 'publicKind'; kind: string };
-
-/**
- * The explain endpoint's answer.
- *
- * @public
- */
-export type AccessExplanation = {
-  entityRef: string;
-  userRef: string;
-  claims: Array<{ ref: string; via: string[] }>;
-  admin: { ref: string; via: string[] } | null;
-  owner: string | null;
-  actions: Record<
-    AccessAction,
-    { allowed: boolean; grants: AccessGrantExplanation[]; reason: string }
-  >;
-  grantProblems: string[];
-  /** For a Template: whether the user may run it, and who sees its runs. */
-  template?: {
-    run: { allowed: boolean; reason: string };
-    tasks: string;
-  };
-};
 
 type Condition = PermissionCondition<'catalog-entity'>;
 

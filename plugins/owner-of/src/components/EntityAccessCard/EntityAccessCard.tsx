@@ -13,9 +13,12 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { ACCESS_ACTIONS, AccessAction } from '@portico/plugin-owner-of-common';
-import { AccessHolder } from '../../api/types';
-import { EntityAccess } from '../../api/types';
+import {
+  ACCESS_ACTIONS,
+  AccessAction,
+  AccessHolder,
+  EntityAccess,
+} from '@portico/plugin-owner-of-common';
 import { useOwnerOfEndpoint } from '../../api/useOwnerOfEndpoint';
 import { MyAccess } from './MyAccess';
 import {

@@ -5,7 +5,7 @@ import {
   ACCESS_ACTIONS,
   ENTITY_PERMISSIONS,
 } from '@portico/plugin-owner-of-common';
-import { MyAccessExplanation } from '../../api/types';
+import { AccessExplanation } from '@portico/plugin-owner-of-common';
 import { useOwnerOfEndpoint } from '../../api/useOwnerOfEndpoint';
 import { AskForAccess } from '../AskForAccess';
 
@@ -19,7 +19,7 @@ const ASKABLE = ['refresh', 'delete'] as const;
  * has an answer; `asCard` shows it as the Access card of its own.
  */
 export function MyAccess(props: { entityRef: string; asCard?: boolean }) {
-  const state = useOwnerOfEndpoint<MyAccessExplanation>('explain', {
+  const state = useOwnerOfEndpoint<AccessExplanation>('explain', {
     entityRef: props.entityRef,
   });
   if (state.status !== 'loaded') {

@@ -1,4 +1,7 @@
-import { AccessHolder, AccessInheritance } from '../../api/types';
+import {
+  AccessHolder,
+  AccessInheritance,
+} from '@portico/plugin-owner-of-common';
 
 /** The subject of a row: an entity ref, or everyone for a public kind. */
 export function holderSubject(holder: AccessHolder): string {

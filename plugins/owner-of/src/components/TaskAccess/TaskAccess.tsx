@@ -3,7 +3,7 @@ import { useLocation } from 'react-router-dom';
 import Button from '@material-ui/core/Button';
 import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
-import { TaskExplanation } from '../../api/types';
+import { TaskExplanation } from '@portico/plugin-owner-of-common';
 import { useOwnerOfEndpoint } from '../../api/useOwnerOfEndpoint';
 
 /** The scaffolder's task page, `/create/tasks/<uuid>`, wherever the app mounts it. */

@@ -13,7 +13,7 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
-import { UnregisterPlan } from '../../api/types';
+import { UnregisterPlan } from '@portico/plugin-owner-of-common';
 
 /**
  * Asks the catalog what unregistering the entity would remove and whether the user may, says so
