@@ -30,15 +30,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import knexFactory from 'knex';
-import { startDevIdpProcess } from '../src/__testUtils__/devIdp';
 import {
-  GeneratedComponent,
-  harborlineTeams,
-  writeGeneratedCatalog,
-} from '../src/__testUtils__/generatedCatalog';
-import { signInThroughIdp } from '../src/__testUtils__/oidcSignIn';
-import {
-  freePort,
   ImageBackend,
   startImageBackend,
   staticAccessToken,
@@ -48,6 +40,14 @@ import {
   repoRoot,
 } from '../src/production/__testUtils__/imageRecipe';
 import { CpuProfiler } from './cpuProfiler';
+import {
+  freePort,
+  GeneratedComponent,
+  harborlineTeams,
+  signInThroughIdp,
+  startDevIdpProcess,
+  writeGeneratedCatalog,
+} from '@portico/test-utils';
 
 // ---------------------------------------------------------------- options
 

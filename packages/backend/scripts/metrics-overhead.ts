@@ -21,11 +21,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import knexFactory from 'knex';
-import { eventually } from '@portico/test-utils';
-import { startDevIdpProcess } from '../src/__testUtils__/devIdp';
-import { signInThroughIdp } from '../src/__testUtils__/oidcSignIn';
 import {
+  eventually,
   freePort,
+  signInThroughIdp,
+  startDevIdpProcess,
+} from '@portico/test-utils';
+import {
   ImageBackend,
   startImageBackend,
 } from '../src/production/__testUtils__/imageBackend';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigReader } from '@backstage/config';
 import { loadConfig } from '@backstage/config-loader';
-import { repoRoot } from './__testUtils__/portalBackend';
+import { repoRoot } from '@portico/test-utils';
 
 jest.setTimeout(180_000);
 

@@ -4,14 +4,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import knexFactory from 'knex';
 import { TestDatabases, TestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AlphaEntity } from '@backstage/catalog-model/alpha';
+import { startPortalBackend } from './__testUtils__/portalBackend';
 import {
   demoCatalogLocations,
-  startPortalBackend,
-} from './__testUtils__/portalBackend';
+  dropDatabases,
+  testDatabaseConfig,
+} from '@portico/test-utils';
 
 jest.setTimeout(240_000);
 
@@ -36,42 +37,6 @@ const protectedRoutes: Array<[method: 'get' | 'post', path: string]> = [
   ['get', '/api/notifications/'],
   ['get', '/api/local-git/'],
 ];
-
-function databaseConfig(databaseId: string, prefix: string) {
-  if (databaseId === 'SQLITE_3') {
-    return { client: 'better-sqlite3', connection: ':memory:' };
-  }
-  return {
-    client: 'pg',
-    connection:
-      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING!,
-    prefix,
-  };
-}
-
-/**
- * Drops the per-plugin PostgreSQL databases earlier runs of this file left (they share the
- * `portico_test_` prefix, which no other test uses). A stopped backend can still run a pending
- * timer against its database, so a run never drops its own databases while its process lives.
- */
-async function dropDatabases(prefix: string) {
-  const knex = knexFactory({
-    client: 'pg',
-    connection:
-      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING!,
-  });
-  try {
-    const { rows } = await knex.raw(
-      'select datname from pg_database where datname like ?',
-      [`${prefix}%`],
-    );
-    for (const { datname } of rows) {
-      await knex.raw('drop database if exists ?? with (force)', [datname]);
-    }
-  } finally {
-    await knex.destroy();
-  }
-}
 
 describe.each(databases.eachSupportedId())(
   'the portal backend on %s',
@@ -102,9 +67,12 @@ describe.each(databases.eachSupportedId())(
     let stop: () => Promise<void>;
 
     beforeAll(async () => {
-      if (databaseId !== 'SQLITE_3') await dropDatabases('portico\\_test\\_');
+      // The databases earlier runs of this file left (the `portico_test_` prefix is no other
+      // test's). A stopped backend can still run a pending timer against its database, so a run
+      // never drops its own databases while its process lives.
+      if (databaseId !== 'SQLITE_3') await dropDatabases('portico_test_');
       ({ backend, serviceToken, stop } = await startPortalBackend({
-        backend: { database: databaseConfig(databaseId, prefix) },
+        backend: { database: testDatabaseConfig(databaseId, prefix) },
         catalog: {
           locations: [
             ...demoCatalogLocations(),

@@ -45,7 +45,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify } from 'yaml';
-import { actorPreservingAuthFactory } from '../src/__testUtils__/actorPreservingAuth';
+import { actorPreservingAuthFactory } from '@portico/test-utils';
 import { DirectorySync } from '../src/DirectorySync';
 import {
   OrgGroup,

@@ -22,8 +22,7 @@ import {
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually } from '@portico/test-utils';
-import { actorPreservingAuthFactory } from './__testUtils__/actorPreservingAuth';
+import { actorPreservingAuthFactory, eventually } from '@portico/test-utils';
 import request from 'supertest';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';

@@ -12,12 +12,11 @@ import {
   catalogEntityReadPermission,
   catalogEntityRefreshPermission,
 } from '@backstage/plugin-catalog-common/alpha';
-import { eventually } from '@portico/test-utils';
+import { eventually, userHeader } from '@portico/test-utils';
 import {
   OwnerOfTestBackend,
   serviceHeader,
   startOwnerOfBackend,
-  userHeader,
 } from './__testUtils__/testBackend';
 import { harborlineOrg, toCatalogFile } from './__testUtils__/harborlineOrg';
 

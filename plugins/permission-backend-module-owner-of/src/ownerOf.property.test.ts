@@ -6,12 +6,11 @@ import {
   catalogEntityRefreshPermission,
 } from '@backstage/plugin-catalog-common/alpha';
 import fc from 'fast-check';
-import { eventually } from '@portico/test-utils';
+import { eventually, userHeader } from '@portico/test-utils';
 import {
   OwnerOfTestBackend,
   serviceHeader,
   startOwnerOfBackend,
-  userHeader,
 } from './__testUtils__/testBackend';
 import {
   TestEntityProvider,

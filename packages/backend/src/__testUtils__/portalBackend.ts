@@ -14,39 +14,7 @@ import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { JsonObject } from '@backstage/types';
 import { portalFeatures } from '../features';
-import { startDevIdpProcess } from './devIdp';
-
-/** The repository root, where app-config.yaml lives. */
-export const repoRoot = resolvePath(__dirname, '../../../..');
-
-/**
- * The locations app-config.yaml registers, with absolute paths: its relative ones assume
- * packages/backend as the working directory, and tests run from the repository root too.
- */
-export function demoCatalogLocations(): JsonObject[] {
-  return [
-    { type: 'file', target: resolvePath(repoRoot, 'catalog-info.yaml') },
-    {
-      type: 'file',
-      target: resolvePath(repoRoot, 'demo-data/all.yaml'),
-      rules: [
-        {
-          allow: [
-            'User',
-            'Group',
-            'Component',
-            'System',
-            'API',
-            'Resource',
-            'Location',
-            'Domain',
-            'Template',
-          ],
-        },
-      ],
-    },
-  ];
-}
+import { repoRoot, startDevIdpProcess } from '@portico/test-utils';
 
 /**
  * Starts the real Portico backend in-process for tests: every feature of ./features.ts, the real

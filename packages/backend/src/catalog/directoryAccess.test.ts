@@ -12,17 +12,20 @@ import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import {
   Slapd,
-  freeLoopbackPort,
   groupDn,
   harborlineLdif,
   harborlineProviderConfig,
   userDn,
 } from '@portico/plugin-catalog-backend-module-ldap-guarded/testUtils';
-import { eventually } from '@portico/test-utils';
-import { startDevIdpProcess } from '../__testUtils__/devIdp';
-import { signInThroughIdp } from '../__testUtils__/oidcSignIn';
-import { repoRoot, startPortalBackend } from '../__testUtils__/portalBackend';
-import { portalTestDatabase } from '../__testUtils__/portalDatabase';
+import {
+  eventually,
+  freePort,
+  portalTestDatabase,
+  repoRoot,
+  signInThroughIdp,
+  startDevIdpProcess,
+} from '@portico/test-utils';
+import { startPortalBackend } from '../__testUtils__/portalBackend';
 
 jest.setTimeout(5 * 60_000);
 
@@ -92,7 +95,7 @@ describe.each(databases.eachSupportedId())(
       slapd = await Slapd.start({ ldif: harborlineLdif() });
       // The identity provider only redirects to callbacks it knows: the portal's port is chosen
       // first.
-      const port = await freeLoopbackPort();
+      const port = await freePort();
       baseUrl = `http://127.0.0.1:${port}`;
       process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-test';
       process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');

@@ -15,12 +15,12 @@ import catalogBackend from '@backstage/plugin-catalog-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually } from '@portico/test-utils';
 import {
-  UserScopedBackend,
+  eventually,
   startUserScopedBackend,
   userHeader,
-} from '../__testUtils__/userScopedBackend';
+  UserScopedBackend,
+} from '@portico/test-utils';
 
 jest.setTimeout(180_000);
 

@@ -6,7 +6,8 @@
  * entities of the file, each once, with stable ids, and no processing errors left behind.
  *
  * A kill between two of the catalog's writes for one entity leaves it unserved or unlisted until
- * the backend's stitch repair (../catalog/stitchRepair.ts) runs, 30 s after the restart and every minute; which
+ * the backend's stitch repair
+ * (plugins/catalog-backend-module-upstream-workarounds/src/stitchRepair) runs, 30 s after the restart and every minute; which
  * writes a kill splits is up to timing, so some runs need the repair and some do not.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,13 +15,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { Knex } from 'knex';
-import { eventually } from '@portico/test-utils';
-import { startDevIdpProcess } from '../__testUtils__/devIdp';
 import {
+  dropDatabases,
+  eventually,
   GeneratedComponent,
   harborlineTeams,
+  startDevIdpProcess,
   writeGeneratedCatalog,
-} from '../__testUtils__/generatedCatalog';
+} from '@portico/test-utils';
 import {
   DeploymentEnv,
   ImageBackend,
@@ -33,7 +35,6 @@ import {
 } from '../production/__testUtils__/imageRecipe';
 import {
   describeWithPostgres,
-  dropDatabases,
   postgresConnectionString,
   postgresEnv,
   uniqueDatabasePrefix,

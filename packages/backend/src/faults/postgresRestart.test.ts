@@ -11,17 +11,17 @@ import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { eventually } from '@portico/test-utils';
-import { startDevIdpProcess } from '../__testUtils__/devIdp';
-import { signInThroughIdp } from '../__testUtils__/oidcSignIn';
 import {
+  eventually,
+  freePort,
   hasPostgresBinaries,
   postgresBinDir,
   PrivatePostgres,
+  signInThroughIdp,
+  startDevIdpProcess,
   startPrivatePostgres,
-} from '../__testUtils__/privatePostgres';
+} from '@portico/test-utils';
 import {
-  freePort,
   ImageBackend,
   startImageBackend,
   staticAccessToken,

@@ -16,7 +16,12 @@ import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import request from 'supertest';
-import { eventually, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
+import {
+  eventually,
+  startUserScopedBackend,
+  userHeader,
+  UserScopedBackend,
+} from '@portico/test-utils';
 import {
   catalogModuleRequestGuards,
   permissionModuleRequestGuards,

@@ -11,7 +11,14 @@ import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog
 import permissionBackend from '@backstage/plugin-permission-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { demoCatalogLocations, eventually, recordingRootLogger, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
+import {
+  demoCatalogLocations,
+  eventually,
+  recordingRootLogger,
+  startUserScopedBackend,
+  userHeader,
+  UserScopedBackend,
+} from '@portico/test-utils';
 import { catalogModuleRequestGuards } from '@portico/plugin-backend-module-portico-guards';
 
 jest.setTimeout(300_000);

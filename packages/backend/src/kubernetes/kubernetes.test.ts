@@ -5,7 +5,14 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually, StandInKubernetesApi, startStandInKubernetesApi, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
+import {
+  eventually,
+  StandInKubernetesApi,
+  startStandInKubernetesApi,
+  startUserScopedBackend,
+  userHeader,
+  UserScopedBackend,
+} from '@portico/test-utils';
 import { kubernetesModuleRequestGuards } from '@portico/plugin-backend-module-portico-guards';
 
 jest.setTimeout(180_000);

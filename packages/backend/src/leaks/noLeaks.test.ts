@@ -20,7 +20,14 @@ import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module
 import kubernetesBackend from '@backstage/plugin-kubernetes-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually, StandInKubernetesApi, startStandInKubernetesApi, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
+import {
+  eventually,
+  StandInKubernetesApi,
+  startStandInKubernetesApi,
+  startUserScopedBackend,
+  userHeader,
+  UserScopedBackend,
+} from '@portico/test-utils';
 import { techdocsModuleStaticPathGuard } from '@portico/plugin-backend-module-portico-guards';
 import {
   AccessModel,

@@ -13,23 +13,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import { eventually } from '@portico/test-utils';
-import {
-  TestSigningKey,
-  epochSeconds,
-  generateSigningKey,
-  signUserToken,
-  staticKeyStore,
-} from '../__testUtils__/backstageTokens';
 import {
   demoCatalogLocations,
-  startPortalBackend,
-} from '../__testUtils__/portalBackend';
-import { portalTestDatabase } from '../__testUtils__/portalDatabase';
-import {
+  epochSeconds,
+  eventually,
+  generateSigningKey,
+  portalTestDatabase,
   primeWebSocketUpgrades,
+  signUserToken,
+  staticKeyStore,
+  TestSigningKey,
   webSocketStatus,
-} from '../__testUtils__/webSocket';
+} from '@portico/test-utils';
+import { startPortalBackend } from '../__testUtils__/portalBackend';
 
 jest.setTimeout(300_000);
 

@@ -12,12 +12,15 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { eventually } from '@portico/test-utils';
-import { startDevIdpProcess } from '../__testUtils__/devIdp';
-import { signInThroughIdp } from '../__testUtils__/oidcSignIn';
+import {
+  dropDatabases,
+  eventually,
+  freePort,
+  signInThroughIdp,
+  startDevIdpProcess,
+} from '@portico/test-utils';
 import {
   ImageBackend,
-  freePort,
   startImageBackend,
   staticAccessToken,
 } from './__testUtils__/imageBackend';
@@ -29,7 +32,6 @@ import {
 import { startPrometheus, TestPrometheus } from './__testUtils__/prometheus';
 import {
   describeWithPostgres,
-  dropDatabases,
   postgresEnv,
   uniqueDatabasePrefix,
 } from './__testUtils__/testPostgres';

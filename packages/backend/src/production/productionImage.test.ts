@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigReader } from '@backstage/config';
 import { loadConfig } from '@backstage/config-loader';
-import { startDevIdpProcess } from '../__testUtils__/devIdp';
 import { prepareImage, repoRoot } from './__testUtils__/imageRecipe';
 import {
   DeploymentEnv,
@@ -21,11 +20,14 @@ import {
 } from './__testUtils__/imageBackend';
 import {
   describeWithPostgres,
-  dropDatabases,
-  listDatabases,
   postgresEnv,
   uniqueDatabasePrefix,
 } from './__testUtils__/testPostgres';
+import {
+  dropDatabases,
+  listDatabases,
+  startDevIdpProcess,
+} from '@portico/test-utils';
 
 jest.setTimeout(20 * 60_000);
 

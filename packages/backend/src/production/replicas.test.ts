@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startDevIdpProcess } from '../__testUtils__/devIdp';
 import { prepareImage, repoRoot } from './__testUtils__/imageRecipe';
 import {
   DeploymentEnv,
@@ -17,10 +16,10 @@ import {
 } from './__testUtils__/imageBackend';
 import {
   describeWithPostgres,
-  dropDatabases,
   postgresEnv,
   uniqueDatabasePrefix,
 } from './__testUtils__/testPostgres';
+import { dropDatabases, startDevIdpProcess } from '@portico/test-utils';
 
 jest.setTimeout(20 * 60_000);
 

@@ -12,12 +12,12 @@ import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-
 import searchBackendModuleTechdocs from '@backstage/plugin-search-backend-module-techdocs';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually } from '@portico/test-utils';
 import {
-  UserScopedBackend,
+  eventually,
   startUserScopedBackend,
   userHeader,
-} from '../__testUtils__/userScopedBackend';
+  UserScopedBackend,
+} from '@portico/test-utils';
 
 jest.setTimeout(300_000);
 

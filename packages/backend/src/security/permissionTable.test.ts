@@ -12,11 +12,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import { PERMISSION_TABLE } from '@portico/plugin-permission-backend-module-owner-of';
 import request from 'supertest';
-import { eventually } from '@portico/test-utils';
-import {
-  demoCatalogLocations,
-  startPortalBackend,
-} from '../__testUtils__/portalBackend';
+import { demoCatalogLocations, eventually } from '@portico/test-utils';
+import { startPortalBackend } from '../__testUtils__/portalBackend';
 
 jest.setTimeout(300_000);
 

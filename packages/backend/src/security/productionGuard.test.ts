@@ -10,14 +10,22 @@ import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
 import { prepareImage } from '../production/__testUtils__/imageRecipe';
 import { startImageBackend } from '../production/__testUtils__/imageBackend';
-import { describeWithPostgres, postgresEnv, uniqueDatabasePrefix } from '../production/__testUtils__/testPostgres';
+import {
+  describeWithPostgres,
+  postgresEnv,
+  uniqueDatabasePrefix,
+} from '../production/__testUtils__/testPostgres';
 import {
   DEV_IDP_DEVELOPMENT_ONLY_MARKER,
   UnsafeProductionConfigError,
   checkProductionSignIn,
   explainStartupFailure,
 } from '@portico/plugin-backend-module-portico-guards';
-import { dropDatabases, repoRoot, startDevIdpProcess } from '@portico/test-utils';
+import {
+  dropDatabases,
+  repoRoot,
+  startDevIdpProcess,
+} from '@portico/test-utils';
 
 jest.setTimeout(20 * 60_000);
 

@@ -17,7 +17,18 @@ import {
   listMountedRoutes,
   recordingHttpRouterFactory,
 } from '../__testUtils__/mountedRoutes';
-import { epochSeconds, generateSigningKey, portalTestDatabase, primeWebSocketUpgrades, signLimitedUserToken, signUserToken, staticKeyStore, TestSigningKey, unsignedUserToken, webSocketStatus } from '@portico/test-utils';
+import {
+  epochSeconds,
+  generateSigningKey,
+  portalTestDatabase,
+  primeWebSocketUpgrades,
+  signLimitedUserToken,
+  signUserToken,
+  staticKeyStore,
+  TestSigningKey,
+  unsignedUserToken,
+  webSocketStatus,
+} from '@portico/test-utils';
 
 jest.setTimeout(300_000);
 

@@ -13,12 +13,12 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually } from '@portico/test-utils';
 import {
-  UserScopedBackend,
+  eventually,
   startUserScopedBackend,
   userHeader,
-} from '../__testUtils__/userScopedBackend';
+  UserScopedBackend,
+} from '@portico/test-utils';
 
 jest.setTimeout(300_000);
 

@@ -9,7 +9,12 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { eventually, startUserScopedBackend, userHeader, UserScopedBackend } from '@portico/test-utils';
+import {
+  eventually,
+  startUserScopedBackend,
+  userHeader,
+  UserScopedBackend,
+} from '@portico/test-utils';
 import { techdocsModuleStaticPathGuard } from '@portico/plugin-backend-module-portico-guards';
 
 jest.setTimeout(240_000);

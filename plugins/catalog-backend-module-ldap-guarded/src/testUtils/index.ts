@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-export { Slapd, freeLoopbackPort } from './slapd';
+export { Slapd } from './slapd';
 export {
   GROUPS_DN,
   HARBORLINE_SUFFIX,

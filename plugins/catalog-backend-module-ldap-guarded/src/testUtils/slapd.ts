@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@portico/test-utils';
 import { HARBORLINE_SUFFIX } from './orgLdif';
 
 const SLAPD = process.env.PORTICO_SLAPD ?? '/usr/sbin/slapd';
@@ -26,17 +26,6 @@ function run(command: string, args: string[], input?: string): Promise<string> {
   });
 }
 
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * A private OpenLDAP server for tests, the local demo and the benchmark: its
  * own config and data in a temp folder, listening on a free loopback port,
@@ -54,7 +43,7 @@ export class Slapd {
 
   static async start(options: { ldif?: string; port?: number } = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'portico-slapd-'));
-    const port = options.port ?? (await freeLoopbackPort());
+    const port = options.port ?? (await freePort());
     writeFileSync(
       join(dir, 'slapd.conf'),
       [

@@ -1,9 +1,6 @@
 import {
-  AuthService,
   BackendFeature,
-  coreServices,
   createBackendModule,
-  createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { catalogLocationsExtensionPoint } from '@backstage/plugin-catalog-node';
 import {
@@ -21,46 +18,8 @@ import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import { JsonObject } from '@backstage/types';
 import request from 'supertest';
+import { actorPreservingAuthFactory } from '@portico/test-utils';
 import permissionModuleOwnerOf from '../index';
-
-/**
- * The mock auth service turns a plugin's on-behalf-of token into plain user
- * credentials, dropping the calling plugin. Real auth keeps it as the
- * `actor`, and the catalog's apply-conditions endpoint (used by every
- * single-entity permission check) refuses user credentials without one. This
- * factory keeps the actor, as production does.
- */
-export const actorPreservingAuthFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }): AuthService {
-    const inner = mockServices.auth({ pluginId: plugin.getId() });
-    return {
-      authenticate: (token, options) => inner.authenticate(token, options),
-      getNoneCredentials: () => inner.getNoneCredentials(),
-      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
-      isPrincipal: ((credentials: any, type: any) =>
-        inner.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
-      getLimitedUserToken: credentials =>
-        inner.getLimitedUserToken(credentials),
-      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
-      async getPluginRequestToken(options) {
-        const principal = options.onBehalfOf.principal as {
-          type: string;
-          userEntityRef?: string;
-        };
-        if (principal.type === 'user' && principal.userEntityRef) {
-          return {
-            token: mockCredentials.user.token(principal.userEntityRef, {
-              actor: { subject: `plugin:${plugin.getId()}` },
-            }),
-          };
-        }
-        return inner.getPluginRequestToken(options);
-      },
-    };
-  },
-});
 
 /** Lets tests register file locations through the API. */
 const fileLocationsModule = createBackendModule({
@@ -118,11 +77,6 @@ export async function startOwnerOfBackend(options: {
     auditor,
     http: () => request(backend.server),
   };
-}
-
-/** Authorization header for a user's mock token. */
-export function userHeader(userRef: string): string {
-  return `Bearer ${mockCredentials.user.token(userRef)}`;
 }
 
 /** Authorization header for a service (an external static token). */

@@ -3,12 +3,11 @@ import {
   createMockDirectory,
 } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { eventually } from '@portico/test-utils';
+import { eventually, userHeader } from '@portico/test-utils';
 import {
   OwnerOfTestBackend,
   serviceHeader,
   startOwnerOfBackend,
-  userHeader,
 } from '../__testUtils__/testBackend';
 import { harborlineOrg, toCatalogFile } from '../__testUtils__/harborlineOrg';
 

@@ -7,24 +7,13 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { JsonObject } from '@backstage/types';
+import { freePort } from '@portico/test-utils';
 import { dockerfilePath } from './imageRecipe';
 import { imageCommand, parseDockerfile } from './dockerfile';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The image's CMD, read from the Dockerfile, with `node` being the Node that runs the tests. */
 export async function imageCmd(): Promise<string[]> {

@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './imageBackend';
+import { freePort } from '@portico/test-utils';
 
 export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
 

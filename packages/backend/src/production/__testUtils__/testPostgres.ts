@@ -2,10 +2,9 @@
  * The PostgreSQL the production tests run against: the one backend tests use
  * (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING), turned into the POSTGRES_* variables
  * the image reads. Each test run gets its own `backend.database.prefix`, and drops the databases
- * it created.
+ * it created (`dropDatabases` of @portico/test-utils).
  */
 import { randomBytes } from 'node:crypto';
-import knexFactory from 'knex';
 
 export const postgresConnectionString =
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
@@ -40,37 +39,4 @@ export function postgresEnv() {
 /** A database prefix no other run uses: each plugin's database is `<prefix><pluginId>`. */
 export function uniqueDatabasePrefix(purpose: string) {
   return `portico_${purpose}_${randomBytes(4).toString('hex')}_`;
-}
-
-/** The databases whose names start with `prefix`. */
-export async function listDatabases(prefix: string): Promise<string[]> {
-  const knex = knexFactory({
-    client: 'pg',
-    connection: postgresConnectionString!,
-  });
-  try {
-    const { rows } = await knex.raw(
-      'select datname from pg_database where starts_with(datname, ?)',
-      [prefix],
-    );
-    return rows.map((row: { datname: string }) => row.datname);
-  } finally {
-    await knex.destroy();
-  }
-}
-
-/** Drops every database whose name starts with `prefix`. */
-export async function dropDatabases(prefix: string) {
-  const names = await listDatabases(prefix);
-  const knex = knexFactory({
-    client: 'pg',
-    connection: postgresConnectionString!,
-  });
-  try {
-    for (const name of names) {
-      await knex.raw('drop database if exists ?? with (force)', [name]);
-    }
-  } finally {
-    await knex.destroy();
-  }
 }

@@ -7,13 +7,11 @@
  * searches in that window with a 500, as if the backend were broken. A 503 tells clients and
  * monitoring that the condition is temporary. On PostgreSQL the PostgreSQL engine module takes
  * over and this module does nothing.
+ *
+ * An upstream workaround: see the table in
+ * plugins/catalog-backend-module-upstream-workarounds/README.md for when it is deleted.
  */
-import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
 import { LunrSearchEngine } from '@backstage/plugin-search-backend-node';
-import { searchEngineRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
 
 /**
  * Lunr, with its missing-index error carrying a 503. The search router passes that error on
@@ -36,25 +34,3 @@ export class IndexingAwareLunrSearchEngine extends LunrSearchEngine {
     }
   }
 }
-
-export const searchModuleInProcessEngine = createBackendModule({
-  pluginId: 'search',
-  moduleId: 'in-process-engine',
-  register(env) {
-    env.registerInit({
-      deps: {
-        engines: searchEngineRegistryExtensionPoint,
-        database: coreServices.database,
-        logger: coreServices.logger,
-      },
-      async init({ engines, database, logger }) {
-        const client = await database.getClient();
-        if (client.client.config.client === 'pg') {
-          // The PostgreSQL engine module registers its engine.
-          return;
-        }
-        engines.setSearchEngine(new IndexingAwareLunrSearchEngine({ logger }));
-      },
-    });
-  },
-});

@@ -5,16 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import { Knex } from 'knex';
-import { eventually } from '@portico/test-utils';
 import {
+  eventually,
   harborlineTeams,
-  writeGeneratedCatalog,
-} from '../__testUtils__/generatedCatalog';
-import {
   startUserScopedBackend,
   UserScopedBackend,
-} from '../__testUtils__/userScopedBackend';
-import { catalogModuleStitchRepair } from './stitchRepair';
+  writeGeneratedCatalog,
+} from '@portico/test-utils';
+import { catalogModuleStitchRepair } from './module';
 
 jest.setTimeout(300_000);
 

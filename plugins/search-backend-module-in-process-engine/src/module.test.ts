@@ -6,13 +6,13 @@ import searchBackendModuleCatalog from '@backstage/plugin-search-backend-module-
 import searchBackendModulePg from '@backstage/plugin-search-backend-module-pg';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
-import { eventually } from '@portico/test-utils';
 import {
+  eventually,
   startUserScopedBackend,
-  UserScopedBackend,
   userHeader,
-} from '../__testUtils__/userScopedBackend';
-import { searchModuleInProcessEngine } from './inProcessEngine';
+  UserScopedBackend,
+} from '@portico/test-utils';
+import { searchModuleInProcessEngine } from './module';
 
 jest.setTimeout(300_000);
 

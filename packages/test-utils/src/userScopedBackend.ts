@@ -1,10 +1,10 @@
 import { join, resolve as resolvePath } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { demoCatalogLocations, repoRoot } from './portalBackend';
+import { demoCatalogLocations, repoRoot } from './repository';
+import { actorPreservingAuthFactory } from './auth';
 import { randomBytes } from 'node:crypto';
 import {
-  AuthService,
   BackendFeature,
   coreServices,
   createServiceFactory,
@@ -24,43 +24,6 @@ import { loadConfig } from '@backstage/config-loader';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import request from 'supertest';
-
-/**
- * Mock auth that keeps the calling plugin as the `actor` of an on-behalf-of
- * user token, as real auth does: the catalog refuses single-entity permission
- * checks from user credentials without an actor.
- */
-const actorPreservingAuthFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }): AuthService {
-    const inner = mockServices.auth({ pluginId: plugin.getId() });
-    return {
-      authenticate: (token, options) => inner.authenticate(token, options),
-      getNoneCredentials: () => inner.getNoneCredentials(),
-      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
-      isPrincipal: ((credentials: any, type: any) =>
-        inner.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
-      getLimitedUserToken: credentials =>
-        inner.getLimitedUserToken(credentials),
-      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
-      async getPluginRequestToken(options) {
-        const principal = options.onBehalfOf.principal as {
-          type: string;
-          userEntityRef?: string;
-        };
-        if (principal.type === 'user' && principal.userEntityRef) {
-          return {
-            token: mockCredentials.user.token(principal.userEntityRef, {
-              actor: { subject: `plugin:${plugin.getId()}` },
-            }),
-          };
-        }
-        return inner.getPluginRequestToken(options);
-      },
-    };
-  },
-});
 
 /** One fresh test database per plugin, as the real database service gives. */
 function perPluginDatabaseFactory(
@@ -155,9 +118,4 @@ export async function startUserScopedBackend(options: {
       return client;
     },
   };
-}
-
-/** Authorization header for a demo user, e.g. `userHeader('bob')`. */
-export function userHeader(userName: string): string {
-  return `Bearer ${mockCredentials.user.token(`user:default/${userName}`)}`;
 }

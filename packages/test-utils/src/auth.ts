@@ -1,3 +1,7 @@
+/*
+ * Mock authentication as tests across the portal need it: the mock auth service keeping the
+ * calling plugin as the actor, and the headers of mock user tokens.
+ */
 import {
   AuthService,
   coreServices,
@@ -6,10 +10,10 @@ import {
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 
 /**
- * The mock auth service turns a plugin's on-behalf-of token into plain user
- * credentials, dropping the calling plugin; real auth keeps it as the
- * `actor`, which the catalog's apply-conditions endpoint requires. The same
- * factory as the owner-of policy's tests use.
+ * The mock auth service turns a plugin's on-behalf-of token into plain user credentials,
+ * dropping the calling plugin. Real auth keeps it as the `actor`, and the catalog's
+ * apply-conditions endpoint (used by every single-entity permission check) refuses user
+ * credentials without one. This factory keeps the actor, as production does.
  */
 export const actorPreservingAuthFactory = createServiceFactory({
   service: coreServices.auth,
@@ -42,3 +46,12 @@ export const actorPreservingAuthFactory = createServiceFactory({
     };
   },
 });
+
+/**
+ * Authorization header with a mock token of a user: a user entity ref
+ * (`user:default/bob`) or the name of a user in the default namespace (`bob`).
+ */
+export function userHeader(user: string): string {
+  const userRef = user.includes(':') ? user : `user:default/${user}`;
+  return `Bearer ${mockCredentials.user.token(userRef)}`;
+}

@@ -10,7 +10,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../production/__testUtils__/imageBackend';
+import { freePort } from './freePort';
 
 export const postgresBinDir =
   process.env.PORTICO_TEST_POSTGRES_BIN_DIR ?? '/usr/lib/postgresql/15/bin';

@@ -7,6 +7,51 @@ const postgresUrl = () =>
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING!;
 
 /**
+ * `backend.database` for a test backend on `databaseId`: in-memory SQLite, or PostgreSQL (the
+ * server of BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) with one database per plugin
+ * named `<prefix><pluginId>`.
+ */
+export function testDatabaseConfig(
+  databaseId: string,
+  prefix: string,
+): JsonObject {
+  if (databaseId === 'SQLITE_3') {
+    return { client: 'better-sqlite3', connection: ':memory:' };
+  }
+  return { client: 'pg', connection: postgresUrl(), prefix };
+}
+
+/** The PostgreSQL databases whose names start with `prefix`. */
+export async function listDatabases(prefix: string): Promise<string[]> {
+  const knex = knexFactory({ client: 'pg', connection: postgresUrl() });
+  try {
+    const { rows } = await knex.raw(
+      'select datname from pg_database where starts_with(datname, ?)',
+      [prefix],
+    );
+    return rows.map((row: { datname: string }) => row.datname);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/**
+ * Drops every PostgreSQL database whose name starts with `prefix`, ending the connections
+ * still open to them.
+ */
+export async function dropDatabases(prefix: string) {
+  const names = await listDatabases(prefix);
+  const knex = knexFactory({ client: 'pg', connection: postgresUrl() });
+  try {
+    for (const name of names) {
+      await knex.raw('drop database if exists ?? with (force)', [name]);
+    }
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/**
  * Drops the PostgreSQL databases of earlier runs of the same family (names starting with
  * `family`) that nothing is connected to: a backend another run still has open keeps its
  * connections, and a stopped backend of this run is never cleaned up by this run.
@@ -45,9 +90,8 @@ export async function portalTestDatabase(
     throw new Error(`No portal test database for ${databaseId}`);
   }
   await dropIdleDatabases(family);
-  return {
-    client: 'pg',
-    connection: postgresUrl(),
-    prefix: `${family}${randomBytes(4).toString('hex')}_`,
-  };
+  return testDatabaseConfig(
+    databaseId,
+    `${family}${randomBytes(4).toString('hex')}_`,
+  );
 }

@@ -8,20 +8,15 @@ import {
 } from '@backstage/backend-test-utils';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import { Knex } from 'knex';
-import { eventually } from '@portico/test-utils';
 import {
+  eventually,
   harborlineTeams,
-  writeGeneratedCatalog,
-} from '../__testUtils__/generatedCatalog';
-import {
   startUserScopedBackend,
   UserScopedBackend,
-} from '../__testUtils__/userScopedBackend';
-import {
-  catalogModulePlannerStatistics,
-  needsAnalyze,
-  refreshPlannerStatistics,
-} from './plannerStatistics';
+  writeGeneratedCatalog,
+} from '@portico/test-utils';
+import { catalogModulePlannerStatistics } from './module';
+import { needsAnalyze, PlannerStatistics } from './PlannerStatistics';
 
 jest.setTimeout(300_000);
 
@@ -133,7 +128,9 @@ describe.each(supported.filter(id => id.startsWith('POSTGRES')))(
       }, 60_000);
       await eventually(async () => {
         // Statistics counters reach the view with a delay of up to a second.
-        expect(await refreshPlannerStatistics(setup.catalogDb)).toEqual([]);
+        expect(await new PlannerStatistics(setup.catalogDb).refresh()).toEqual(
+          [],
+        );
       }, 10_000);
     });
   },
@@ -146,7 +143,9 @@ describe.each(supported.filter(id => id.startsWith('SQLITE')))(
 
     it('runs its schedule and changes nothing: SQLite plans without such statistics', async () => {
       await setup.trigger();
-      expect(await refreshPlannerStatistics(setup.catalogDb)).toEqual([]);
+      expect(await new PlannerStatistics(setup.catalogDb).refresh()).toEqual(
+        [],
+      );
     });
   },
 );
