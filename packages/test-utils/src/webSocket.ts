@@ -41,6 +41,9 @@ export function webSocketStatus(
  * Backstage's signals plugin starts listening for WebSocket upgrades when a first upgrade
  * request reaches its router as a plain request; that one is never answered. Sends it, and
  * gives up on its answer after 2 s.
+ *
+ * An upstream workaround: see the table in
+ * plugins/catalog-backend-module-upstream-workarounds/README.md for when it is deleted.
  */
 export async function primeWebSocketUpgrades(baseUrl: string, path: string) {
   await webSocketStatus(baseUrl, path, undefined, 2000).catch(() => undefined);
