@@ -1,7 +1,7 @@
 /*
  * Benchmark of the organization sync at scale, on PostgreSQL, side by side with YAML.
  *
- *   yarn workspace @portico/plugin-catalog-backend-module-ldap-guarded benchmark [--users 10000] [--groups 1000]
+ *   yarn bench directory-sync [--users 10000] [--groups 1000]
  *
  * Generates an organization (one company, departments, teams and squads nested under each
  * other, users in the squads) and software owned by its groups, then brings the same
@@ -45,7 +45,14 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify } from 'yaml';
-import { actorPreservingAuthFactory } from '@portico/test-utils';
+import {
+  DEFAULT_BENCH_POSTGRES_URL,
+  actorPreservingAuthFactory,
+  createBenchDatabase,
+  freePort,
+  median,
+  parseBenchArgs,
+} from '@portico/test-utils';
 import { DirectorySync } from '../src/DirectorySync';
 import {
   OrgGroup,
@@ -55,15 +62,24 @@ import {
   orgToLdif,
 } from '../src/testUtils';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
-const USERS = option('users', 10_000);
-const GROUPS = option('groups', 1_000);
+const args = parseBenchArgs({
+  usage: 'yarn bench directory-sync',
+  description:
+    'The organization sync at scale on PostgreSQL (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING), LDAP side by side with YAML. Results: docs/directory-sync-benchmark.md.',
+  options: {
+    users: { type: 'integer', default: 10_000, description: 'Users to generate' },
+    groups: {
+      type: 'integer',
+      default: 1_000,
+      description: 'Groups to generate',
+    },
+  },
+});
+const USERS = args.users;
+const GROUPS = args.groups;
 const POSTGRES =
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
-  'postgresql://postgres@127.0.0.1:5432';
+  DEFAULT_BENCH_POSTGRES_URL;
 
 // ------------------------------------------------------- the organization
 
@@ -175,21 +191,16 @@ class SoftwareProvider implements EntityProvider {
 }
 
 async function freshDatabase(label: string) {
-  const name = `portico_bench_sync_${label}_${Date.now().toString(36)}`;
-  const admin = knexFactory({ client: 'pg', connection: POSTGRES });
-  await admin.raw('create database ??', [name]);
-  await admin.destroy();
-  const knex = knexFactory({
-    client: 'pg',
-    connection: `${POSTGRES.replace(/\/$/, '')}/${name}`,
-  });
+  const database = await createBenchDatabase(
+    POSTGRES,
+    `portico_bench_sync_${label}_${Date.now().toString(36)}`,
+  );
+  const knex = knexFactory({ client: 'pg', connection: database.url });
   return {
     knex,
     drop: async () => {
       await knex.destroy();
-      const again = knexFactory({ client: 'pg', connection: POSTGRES });
-      await again.raw('drop database if exists ?? with (force)', [name]);
-      await again.destroy();
+      await database.drop();
     },
   };
 }
@@ -327,7 +338,10 @@ async function measure(
   try {
     if (label === 'ldap') {
       const t = performance.now();
-      slapd = await Slapd.start({ ldif: orgToLdif(org) });
+      slapd = await Slapd.start({
+        ldif: orgToLdif(org),
+        port: await freePort(),
+      });
       process.stdout.write(
         `  slapd seeded with ${org.users.length} users and ${
           org.groups.length
@@ -404,7 +418,7 @@ async function measure(
         }
         rowCount = rows.length;
       }
-      const firstPageMs = times.sort((a, b) => a - b)[3];
+      const firstPageMs = median(times);
       const rows = { length: rowCount };
       return {
         sync: syncMs,

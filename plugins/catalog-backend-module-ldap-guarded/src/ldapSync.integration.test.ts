@@ -22,7 +22,11 @@ import {
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { actorPreservingAuthFactory, eventually } from '@portico/test-utils';
+import {
+  actorPreservingAuthFactory,
+  eventually,
+  freePort,
+} from '@portico/test-utils';
 import request from 'supertest';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -134,7 +138,10 @@ describe.each(databases.eachSupportedId())(
     };
 
     beforeAll(async () => {
-      slapd = await Slapd.start({ ldif: harborlineLdif() });
+      slapd = await Slapd.start({
+        ldif: harborlineLdif(),
+        port: await freePort(),
+      });
       const knex = await databases.init(databaseId);
       adjust = config => config;
       const syncModule = createBackendModule({

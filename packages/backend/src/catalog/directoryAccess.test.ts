@@ -92,7 +92,10 @@ describe.each(databases.eachSupportedId())(
     };
 
     beforeAll(async () => {
-      slapd = await Slapd.start({ ldif: harborlineLdif() });
+      slapd = await Slapd.start({
+        ldif: harborlineLdif(),
+        port: await freePort(),
+      });
       // The identity provider only redirects to callbacks it knows: the portal's port is chosen
       // first.
       const port = await freePort();

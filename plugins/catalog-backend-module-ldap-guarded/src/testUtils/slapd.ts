@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@portico/test-utils';
 import { HARBORLINE_SUFFIX } from './orgLdif';
 
 const SLAPD = process.env.PORTICO_SLAPD ?? '/usr/sbin/slapd';
@@ -41,9 +40,10 @@ export class Slapd {
     return `ldap://127.0.0.1:${this.port}`;
   }
 
-  static async start(options: { ldif?: string; port?: number } = {}) {
+  /** Starts a server on `port` (e.g. `freePort()` of @portico/test-utils), seeded with `ldif`. */
+  static async start(options: { ldif?: string; port: number }) {
     const dir = mkdtempSync(join(tmpdir(), 'portico-slapd-'));
-    const port = options.port ?? (await freePort());
+    const port = options.port;
     writeFileSync(
       join(dir, 'slapd.conf'),
       [
