@@ -1,7 +1,7 @@
 /*
  * Benchmark of the owner-of policy against the real catalog on PostgreSQL.
  *
- *   yarn workspace @portico/plugin-permission-backend-module-owner-of benchmark [--entities 10000] [--repetitions 7]
+ *   yarn bench owner-of [--entities 10000] [--repetitions 7]
  *
  * Seeds a scaled-up Harborline organization into a fresh database, then
  * measures the catalog's list endpoints for an admin and an ordinary member
@@ -63,30 +63,41 @@ import {
   TestEntityProvider,
   testEntityProviderModule,
 } from '../src/__testUtils__/entityProviderModule';
-import { actorPreservingAuthFactory } from '@portico/test-utils';
+import {
+  DEFAULT_BENCH_POSTGRES_URL,
+  actorPreservingAuthFactory,
+  createBenchDatabase,
+  formatRatio as ratio,
+  median,
+  parseBenchArgs,
+} from '@portico/test-utils';
 import { readOwnerOfSettings } from '../src/config';
 import { MembershipResolver } from '../src/membership/MembershipResolver';
 import { OwnerOfPolicy } from '../src/policy/OwnerOfPolicy';
 
 // ---------------------------------------------------------------- options
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) {
-    return fallback;
-  }
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`--${name} needs a positive integer`);
-  }
-  return value;
-}
-
-const COMPONENTS = option('entities', 10_000);
-const REPETITIONS = option('repetitions', 7);
+const args = parseBenchArgs({
+  usage: 'yarn bench owner-of',
+  description:
+    'The owner-of policy against the real catalog on PostgreSQL (BENCHMARK_POSTGRES_URL), four backends side by side. Results: docs/owner-of-benchmark.md.',
+  options: {
+    entities: {
+      type: 'integer',
+      default: 10_000,
+      description: 'Components to seed',
+    },
+    repetitions: {
+      type: 'integer',
+      default: 7,
+      description: 'Measured requests per operation and backend',
+    },
+  },
+});
+const COMPONENTS = args.entities;
+const REPETITIONS = args.repetitions;
 const WARMUPS = 2;
-const PG_URL =
-  process.env.BENCHMARK_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+const PG_URL = process.env.BENCHMARK_POSTGRES_URL ?? DEFAULT_BENCH_POSTGRES_URL;
 const DATABASE = `owner_of_benchmark_${process.pid}`;
 const ADMIN = 'user:default/admin-0';
 const PUBLIC_KINDS = ['Template'];
@@ -253,9 +264,9 @@ const SETTINGS_CONFIG = {
 
 /** The shipped policy, but sending read in an OR form (the old decision): claims, or public kinds. */
 class OrReadPolicy extends OwnerOfPolicy {
-  decide(...args: Parameters<OwnerOfPolicy['decide']>): PolicyDecision {
-    const decision = super.decide(...args);
-    const [permission] = args;
+  decide(...decideArgs: Parameters<OwnerOfPolicy['decide']>): PolicyDecision {
+    const decision = super.decide(...decideArgs);
+    const [permission] = decideArgs;
     if (
       decision.result !== AuthorizeResult.CONDITIONAL ||
       permission.name !== ENTITY_PERMISSIONS.read.name ||
@@ -491,12 +502,6 @@ function client(backend: TestBackend, userRef: string) {
   };
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 /**
  * Runs one operation on every backend: warm-ups first, then the repetitions,
  * each visiting the backends in a rotating order. Returns each backend's
@@ -564,18 +569,17 @@ async function measureUser(
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const root = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres` });
-  await root.raw(`create database ${DATABASE}`);
+  const database = await createBenchDatabase(PG_URL, DATABASE);
   // The backend's plugins share one pool, as they would share one database
   // server; the script's own progress queries use a second, small one.
   const knex = knexFactory({
     client: 'pg',
-    connection: `${PG_URL}/${DATABASE}`,
+    connection: database.url,
     pool: { min: 0, max: 30, acquireTimeoutMillis: 120_000 },
   });
   const probe = knexFactory({
     client: 'pg',
-    connection: `${PG_URL}/${DATABASE}`,
+    connection: database.url,
     pool: { min: 0, max: 2 },
   });
   let backend: TestBackend | undefined;
@@ -692,8 +696,7 @@ async function main() {
     await backend?.stop();
     await probe.destroy();
     await knex.destroy();
-    await root.raw(`drop database if exists ${DATABASE} with (force)`);
-    await root.destroy();
+    await database.drop();
   }
 }
 
@@ -703,7 +706,6 @@ function printTable(
 ) {
   const get = (title: string, op: Operation) =>
     columns.find(c => c.title === title)!.column.get(op)!;
-  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const header = [
     'operation',
     'admin (owner-of)',
