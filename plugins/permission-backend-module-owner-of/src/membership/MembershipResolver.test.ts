@@ -129,6 +129,22 @@ describe('MembershipResolver', () => {
     expect(stream).toHaveBeenCalledTimes(2);
   });
 
+  it('keeps at most one entry per user, up to its bound, and none with a refresh of 0', async () => {
+    const { resolver: r, catalog } = resolver(org, { refreshMs: 0 });
+    const byRefs = jest.spyOn(catalog, 'getEntitiesByRefs');
+    await r.resolve('user:default/carol');
+    await r.resolve('user:default/carol');
+    expect(byRefs).toHaveBeenCalledTimes(2);
+    const cached = resolver(org);
+    for (const name of ['carol', 'erin', 'carol']) {
+      await cached.resolver.resolve(`user:default/${name}`);
+    }
+    expect(
+      (cached.resolver as unknown as { users: { size: number; max: number } })
+        .users,
+    ).toMatchObject({ size: 2, max: 10_000 });
+  });
+
   it('does not cache failures', async () => {
     const { resolver: r, catalog } = resolver(org);
     jest

@@ -7,6 +7,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { LRUCache } from 'lru-cache';
 import { createMembershipMetrics } from '../metrics/membershipMetrics';
 
 /**
@@ -25,40 +26,7 @@ export type ResolvedClaims = {
 
 type GroupGraph = Map<string, string[]>;
 
-/** A value loaded on demand and kept for a fixed time. */
-class ExpiringValue<T> {
-  private value?: { data: T; loadedAt: number };
-  private inflight?: Promise<T>;
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly now: () => number,
-  ) {}
-
-  isExpired(): boolean {
-    return !this.value || this.now() - this.value.loadedAt >= this.ttlMs;
-  }
-
-  get(load: () => Promise<T>): Promise<T> {
-    if (!this.isExpired()) {
-      return Promise.resolve(this.value!.data);
-    }
-    if (!this.inflight) {
-      const startedAt = this.now();
-      this.inflight = load()
-        .then(data => {
-          // Age counts from the start of the load, so the data is never
-          // older than the refresh interval when it is served.
-          this.value = { data, loadedAt: startedAt };
-          return data;
-        })
-        .finally(() => {
-          this.inflight = undefined;
-        });
-    }
-    return this.inflight;
-  }
-}
+const GRAPH_KEY = 'groups';
 
 const MAX_CACHED_USERS = 10_000;
 
@@ -96,8 +64,8 @@ export class MembershipResolver {
   private readonly nestedGroups: boolean;
   private readonly refreshMs: number;
   private readonly now: () => number;
-  private readonly graph: ExpiringValue<GroupGraph>;
-  private readonly users = new Map<string, ExpiringValue<string[]>>();
+  private readonly graph: LRUCache<string, GroupGraph>;
+  private readonly users: LRUCache<string, string[]>;
   private readonly metrics = createMembershipMetrics();
 
   constructor(options: {
@@ -114,7 +82,63 @@ export class MembershipResolver {
     this.nestedGroups = options.nestedGroups;
     this.refreshMs = options.refreshMs;
     this.now = options.now ?? Date.now;
-    this.graph = new ExpiringValue(this.refreshMs, this.now);
+    this.graph = this.cache(1, () => this.loadGroupGraph());
+    this.users = this.cache(MAX_CACHED_USERS, userRef =>
+      this.loadDirectGroups(userRef),
+    );
+  }
+
+  /**
+   * A cache of at most `max` values, each loaded once (concurrent lookups share the load), kept
+   * for `refreshMs` counted from the start of its load (so it is never older than that when
+   * served), and dropped when the load fails. With `refreshMs` 0 nothing is kept (see
+   * `lookup`); lru-cache would read a ttl of 0 as "forever".
+   */
+  private cache<V extends {}>(
+    max: number,
+    load: (key: string) => Promise<V>,
+  ): LRUCache<string, V> {
+    const ttl = Math.max(this.refreshMs, 1);
+    return new LRUCache<string, V>({
+      max,
+      ttl,
+      // Staleness is checked against the clock each time, never a reading a millisecond old.
+      ttlResolution: 0,
+      // lru-cache reads a start time of 0 as "never stored"; a clock shifted by one keeps every
+      // age the same and never reads 0.
+      perf: { now: () => this.now() + 1 },
+      fetchMethod: async (key, _stale, { options }) => {
+        const startedAt = this.now();
+        const value = await load(key);
+        // lru-cache counts from when the value is stored and expires it once older than its
+        // ttl: this expires it `refreshMs` after the load started.
+        options.ttl = Math.max(1, ttl - (this.now() - startedAt) - 1);
+        return value;
+      },
+    });
+  }
+
+  /**
+   * A value from one of the caches, and whether it is served from the cache (a hit) rather than
+   * loaded or waited for (a miss), known as soon as it is asked for.
+   */
+  private lookup<V extends {}>(
+    cache: LRUCache<string, V>,
+    key: string,
+  ): { value: Promise<V>; hit: boolean } {
+    const status: LRUCache.Status<string, V> = {};
+    const pending = cache.fetch(key, { status });
+    const value = pending.then(loaded => {
+      if (this.refreshMs === 0) {
+        // Every lookup loads afresh; only lookups made while a load runs share it.
+        cache.delete(key);
+      }
+      if (loaded === undefined) {
+        throw new Error(`No value loaded for ${key}`);
+      }
+      return loaded;
+    });
+    return { value, hit: status.fetch === 'hit' };
   }
 
   async resolve(userEntityRef: string): Promise<ResolvedClaims> {
@@ -133,7 +157,7 @@ export class MembershipResolver {
     const [direct, graph] = await Promise.all([
       this.directGroups(userRef),
       this.nestedGroups
-        ? this.graph.get(() => this.loadGroupGraph())
+        ? this.lookup(this.graph, GRAPH_KEY).value
         : Promise.resolve<GroupGraph>(new Map()),
     ]);
 
@@ -160,22 +184,9 @@ export class MembershipResolver {
   }
 
   private directGroups(userRef: string): Promise<string[]> {
-    let entry = this.users.get(userRef);
-    if (!entry) {
-      if (this.users.size >= MAX_CACHED_USERS) {
-        for (const [key, value] of this.users) {
-          if (value.isExpired()) {
-            this.users.delete(key);
-          }
-        }
-      }
-      entry = new ExpiringValue<string[]>(this.refreshMs, this.now);
-      this.users.set(userRef, entry);
-    }
-    this.metrics.cacheLookups.add(1, {
-      result: entry.isExpired() ? 'miss' : 'hit',
-    });
-    return entry.get(() => this.loadDirectGroups(userRef));
+    const { value, hit } = this.lookup(this.users, userRef);
+    this.metrics.cacheLookups.add(1, { result: hit ? 'hit' : 'miss' });
+    return value;
   }
 
   private async loadDirectGroups(userRef: string): Promise<string[]> {
