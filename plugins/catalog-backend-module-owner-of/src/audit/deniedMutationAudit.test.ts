@@ -21,6 +21,13 @@ function app() {
       },
     ],
   });
+  jest
+    .spyOn(catalog, 'getLocationById')
+    .mockImplementation(async id =>
+      id === 'loc-1'
+        ? { id, type: 'url', target: 'https://harborline.example/a.yaml' }
+        : undefined,
+    );
   const server = express();
   server.use(express.json());
   server.use(
@@ -59,21 +66,9 @@ describe('createDeniedMutationAuditMiddleware', () => {
       'component:default/route-planner',
     ],
     [
-      'refresh',
-      (r: request.Agent) =>
-        r
-          .post('/refresh')
-          .send({ entityRef: 'component:default/route-planner' }),
-      'catalog.entity.refresh',
-      'component:default/route-planner',
-    ],
-    [
-      'location create',
-      (r: request.Agent) =>
-        r
-          .post('/locations')
-          .send({ type: 'url', target: 'https://harborline.example/a.yaml' }),
-      'catalog.location.create',
+      'location delete',
+      (r: request.Agent) => r.delete('/locations/loc-1'),
+      'catalog.location.delete',
       'url:https://harborline.example/a.yaml',
     ],
     [
@@ -108,6 +103,25 @@ describe('createDeniedMutationAuditMiddleware', () => {
         }),
       }),
     );
+  });
+
+  it('leaves refused refreshes and location creates and updates to the catalog, whose own events name them', async () => {
+    const { server, auditor } = app();
+    const denied = request.agent(server).set('x-outcome', 'denied');
+    const responses = [
+      await denied
+        .post('/refresh')
+        .send({ entityRef: 'component:default/route-planner' }),
+      await denied
+        .post('/locations')
+        .send({ type: 'url', target: 'https://harborline.example/a.yaml' }),
+      await denied
+        .put('/locations/loc-1')
+        .send({ type: 'url', target: 'https://harborline.example/a.yaml' }),
+    ];
+    expect(responses.map(res => res.status)).toEqual([403, 403, 403]);
+    await settle();
+    expect(auditor.createEvent).not.toHaveBeenCalled();
   });
 
   it('records nothing for allowed mutations and for reads', async () => {

@@ -6,7 +6,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
+import {
+  catalogLocationAnalyzePermission,
+  catalogLocationDeletePermission,
+} from '@backstage/plugin-catalog-common/alpha';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { ENTITY_PERMISSIONS } from '@portico/plugin-owner-of-common';
 import type { Request, RequestHandler } from 'express';
 
 /** A catalog mutation route and how to name what it acts on. */
@@ -36,55 +41,43 @@ function locationRef(value: unknown): string | undefined {
     : undefined;
 }
 
+// Kept only where the catalog's own failed auditor events do not name what was refused.
 const routes: MutationRoute[] = [
   {
-    method: 'POST',
-    pattern: /^\/refresh\/?$/,
-    permission: 'catalog.entity.refresh',
-    resource: async req =>
-      typeof req.body?.entityRef === 'string' ? req.body.entityRef : undefined,
-  },
-  {
+    // The catalog's `entity-mutate` delete event names the uid only.
     method: 'DELETE',
     pattern: /^\/entities\/by-uid\/([^/]+)\/?$/,
-    permission: 'catalog.entity.delete',
+    permission: ENTITY_PERMISSIONS.delete.name,
     resource: async (_req, match, lookup) =>
       lookup.entityRefByUid(decodeURIComponent(match[1])),
   },
   {
-    method: 'POST',
-    pattern: /^\/locations\/?$/,
-    permission: 'catalog.location.create',
-    resource: async req => locationRef(req.body),
-  },
-  {
-    // Updating a location is checked against catalog.location.create.
-    method: 'PUT',
-    pattern: /^\/locations\/([^/]+)\/?$/,
-    permission: 'catalog.location.create',
-    resource: async (req, match, lookup) =>
-      locationRef(req.body) ??
-      lookup.locationRefById(decodeURIComponent(match[1])),
-  },
-  {
+    // The catalog's `location-mutate` delete event names the location id only.
     method: 'DELETE',
     pattern: /^\/locations\/([^/]+)\/?$/,
-    permission: 'catalog.location.delete',
+    permission: catalogLocationDeletePermission.name,
     resource: async (_req, match, lookup) =>
       lookup.locationRefById(decodeURIComponent(match[1])),
   },
   {
+    // The catalog's `location-analyze` event names no location.
     method: 'POST',
     pattern: /^\/analyze-location\/?$/,
-    permission: 'catalog.location.analyze',
+    permission: catalogLocationAnalyzePermission.name,
     resource: async req => locationRef(req.body?.location),
   },
 ];
 
 /**
- * Records every catalog mutation the permission framework refuses (HTTP 403)
- * as an `access-denied` audit event naming the caller, the permission and
- * the entity or location.
+ * Records the catalog mutations the permission framework refuses (HTTP 403) whose refusal the
+ * catalog's own auditor events leave unnamed (entity delete, location delete, location analyze),
+ * as an `access-denied` audit event naming the caller, the permission and the entity or
+ * location.
+ *
+ * The catalog records every refused mutation itself, as a failed auditor event with the caller
+ * (from the request) and a NotAllowedError; for refresh (`entity-mutate`, with the entity ref)
+ * and location create and update (`location-mutate`, with the location) that says everything,
+ * so they are not repeated here.
  *
  * This lives in the catalog because only the catalog knows the outcome:
  * delete is decided by filtering in SQL with the policy's conditions, and
