@@ -2,7 +2,7 @@
  * How fast the catalog page shows its first rows, paginated against unpaginated, in a real browser.
  *
  *   yarn workspace app build
- *   yarn workspace app benchmark:catalog [--components 10000] [--rounds 2] [--repetitions 3]
+ *   yarn bench catalog-first-rows [--components 10000] [--rounds 2] [--repetitions 3]
  *       [--users alice,bob] [--page-size 20]
  *       [--port 7207] [--idp-port 7211] [--postgres] [--postgres-url url] [--json results.json]
  *       [--work-dir dir] [--profile dir]
@@ -23,7 +23,7 @@
  * test: nothing in the test suite runs it. Results: docs/catalog-performance.md.
  */
 
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -38,52 +38,90 @@ import {
 import net from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Browser, BrowserContext, chromium } from 'playwright-core';
+import {
+  DEFAULT_BENCH_POSTGRES_URL,
+  dropBenchDatabases,
+  formatMs as ms,
+  median,
+  parseBenchArgs,
+} from '@portico/test-utils';
 
 // ---------------------------------------------------------------- options
 
-const { values: args } = parseArgs({
+const args = parseBenchArgs({
+  usage: 'yarn bench catalog-first-rows',
+  description:
+    "How fast the catalog page shows its first rows, paginated against unpaginated, in Debian's Chromium; needs `yarn workspace app build` first. Results: docs/catalog-performance.md.",
   options: {
-    components: { type: 'string', default: '10000' },
-    repetitions: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '2' },
-    users: { type: 'string', default: 'alice,bob' },
-    port: { type: 'string', default: '7207' },
-    'idp-port': { type: 'string', default: '7211' },
-    postgres: { type: 'boolean', default: false },
+    components: {
+      type: 'integer',
+      default: 10_000,
+      description: 'Components to generate',
+    },
+    repetitions: {
+      type: 'integer',
+      default: 3,
+      description: 'Measured loads per user, mode and round',
+    },
+    rounds: {
+      type: 'integer',
+      default: 2,
+      description: 'Rounds, each starting the backend once per mode',
+    },
+    users: {
+      type: 'list',
+      default: ['alice', 'bob'],
+      description: 'Users who open the catalog',
+    },
+    port: { type: 'integer', default: 7207, description: 'Backend port' },
+    'idp-port': {
+      type: 'integer',
+      default: 7211,
+      description: 'Port of the local identity provider',
+    },
+    postgres: {
+      type: 'boolean',
+      description: 'Run on PostgreSQL instead of SQLite',
+    },
     'postgres-url': {
       type: 'string',
-      default: 'postgresql://postgres@127.0.0.1:5432',
+      default: DEFAULT_BENCH_POSTGRES_URL,
+      description: 'The PostgreSQL server, with --postgres',
     },
-    json: { type: 'string' },
-    'page-size': { type: 'string', default: '20' },
-    // A folder for CPU profiles of the page (Chrome DevTools' .cpuprofile), one per mode and user,
-    // of the first measured load, from navigation to the first rows.
-    profile: { type: 'string' },
-    // Kept after the run: a later run with the same folder (and --components) reuses the ingested
-    // SQLite catalog instead of ingesting again.
-    'work-dir': { type: 'string' },
+    json: {
+      type: 'string',
+      description: 'Also write the results to this file',
+    },
+    'page-size': {
+      type: 'integer',
+      default: 20,
+      description: 'Rows the paginated list asks for',
+    },
+    // Chrome DevTools' .cpuprofile, one per mode and user, of the first measured load, from
+    // navigation to the first rows.
+    profile: {
+      type: 'string',
+      description: 'A folder for CPU profiles of the page',
+    },
+    // A later run with the same folder (and --components) reuses the ingested SQLite catalog
+    // instead of ingesting again.
+    'work-dir': {
+      type: 'string',
+      description: 'A folder kept after the run, reused by the next',
+    },
   },
 });
 
-function positiveInteger(name: string, value: string | undefined): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) {
-    throw new Error(`--${name} must be a positive integer, got '${value}'`);
-  }
-  return number;
-}
-
-const COMPONENTS = positiveInteger('components', args.components);
-const REPETITIONS = positiveInteger('repetitions', args.repetitions);
-const ROUNDS = positiveInteger('rounds', args.rounds);
-const USERS = (args.users ?? '').split(',').filter(Boolean);
-const PORT = positiveInteger('port', args.port);
-const IDP_PORT = positiveInteger('idp-port', args['idp-port']);
+const COMPONENTS = args.components;
+const REPETITIONS = args.repetitions;
+const ROUNDS = args.rounds;
+const USERS = args.users;
+const PORT = args.port;
+const IDP_PORT = args['idp-port'];
 const TARGET_MS = 1500;
 /** The catalog table's page size in the paginated mode, as app-config.yaml sets it. */
-const PAGE_LIMIT = positiveInteger('page-size', args['page-size']);
+const PAGE_LIMIT = args['page-size'];
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const backendUrl = `http://localhost:${PORT}`;
@@ -587,16 +625,7 @@ function checkMode(mode: Mode, sample: Sample) {
 
 // ---------------------------------------------------------------- statistics
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-const ms = (value: number) => `${Math.round(value)} ms`;
 
 function loadLine(): string {
   const [one, five, fifteen] = os.loadavg().map(value => value.toFixed(2));
@@ -631,7 +660,7 @@ async function main() {
   writeFileSync(catalogFile, generatedCatalog(COMPONENTS));
   const postgres = args.postgres
     ? {
-        url: args['postgres-url'] as string,
+        url: args['postgres-url'],
         prefix: `portico_first_rows_${randomBytes(4).toString('hex')}_`,
       }
     : undefined;
@@ -794,7 +823,11 @@ async function main() {
     await browser.close();
     await stopProcess(idp);
     if (postgres) {
-      dropDatabases(postgres.url, postgres.prefix);
+      await dropBenchDatabases(postgres.url, postgres.prefix).catch(error =>
+        printError(
+          `Could not drop the databases ${postgres.prefix}*: ${error.message}`,
+        ),
+      );
     }
     if (!args['work-dir']) {
       rmSync(workDir, { recursive: true, force: true });
@@ -892,30 +925,6 @@ async function refreshMissing(headers: Record<string, string>) {
     });
   }
   print(`  asked the catalog to process ${missing.length} stalled components`);
-}
-
-function dropDatabases(url: string, prefix: string) {
-  try {
-    const names = execFileSync(
-      'psql',
-      [
-        url,
-        '-At',
-        '-c',
-        `select datname from pg_database where datname like '${prefix}%'`,
-      ],
-      { encoding: 'utf8' },
-    )
-      .split('\n')
-      .filter(Boolean);
-    for (const name of names) {
-      execFileSync('psql', [url, '-c', `drop database if exists "${name}"`]);
-    }
-  } catch (error) {
-    printError(
-      `Could not drop the databases ${prefix}*: ${(error as Error).message}`,
-    );
-  }
 }
 
 function report(results: Result[]) {

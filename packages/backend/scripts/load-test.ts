@@ -1,9 +1,9 @@
 /*
  * Load test of the portal backend as deployed, with ordinary users signed in.
  *
- *   yarn workspace backend load-test [--entities 10000] [--duration 60] [--connections 50]
- *                                    [--timeout 10] [--users bob,carol] [--term "shipment tracking"]
- *                                    [--background shipped|quiet] [--profile folder]
+ *   yarn bench load-test [--entities 10000] [--duration 60] [--connections 50]
+ *                         [--timeout 10] [--users bob,carol] [--term "shipment tracking"]
+ *                         [--background shipped|quiet] [--profile folder]
  *
  * A script, not a test: the test suite never runs it. It
  *  1. builds the production image folder (as the image tests do) and starts the image's command
@@ -41,9 +41,12 @@ import {
 } from '../src/production/__testUtils__/imageRecipe';
 import { CpuProfiler } from './cpuProfiler';
 import {
+  DEFAULT_BENCH_POSTGRES_URL,
+  dropBenchDatabases,
   freePort,
   GeneratedComponent,
   harborlineTeams,
+  parseBenchArgs,
   signInThroughIdp,
   startDevIdpProcess,
   writeGeneratedCatalog,
@@ -51,31 +54,68 @@ import {
 
 // ---------------------------------------------------------------- options
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : process.argv[index + 1];
-}
-function numberOption(name: string, fallback: number): number {
-  const value = Number(option(name, String(fallback)));
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`--${name} must be a positive integer`);
-  }
-  return value;
-}
+const args = parseBenchArgs({
+  usage: 'yarn bench load-test',
+  description:
+    'The production image on PostgreSQL (LOAD_TEST_POSTGRES_URL) under autocannon, with ordinary users signed in. Results and method: docs/load-test.md.',
+  options: {
+    entities: {
+      type: 'integer',
+      default: 10_000,
+      description: 'Generated components',
+    },
+    duration: {
+      type: 'integer',
+      default: 60,
+      description: 'Seconds each run of autocannon lasts',
+    },
+    connections: {
+      type: 'integer',
+      default: 50,
+      description: 'Concurrent connections',
+    },
+    timeout: {
+      type: 'integer',
+      default: 10,
+      description: 'Seconds without an answer that count as an error',
+    },
+    users: {
+      type: 'list',
+      default: ['bob', 'carol'],
+      description: 'Demo users whose tokens the requests alternate between',
+    },
+    term: {
+      type: 'string',
+      default: 'shipment tracking',
+      description: 'The search term',
+    },
+    // `shipped` keeps the shipped schedules: the catalog reprocesses every entity every 100 to
+    // 150 s and search reindexes the catalog every minute, both while the requests are measured.
+    // `quiet` pushes both beyond the run (after the first indexing), to see what the requests
+    // cost alone.
+    background: {
+      type: 'string',
+      default: 'shipped',
+      description: 'shipped or quiet: the catalog and search schedules',
+    },
+    // One .cpuprofile per concurrent run (for Chrome DevTools or speedscope), recorded through
+    // the inspector on loopback; the heaviest functions are printed too. Profiling slows the
+    // backend a little, so leave it off when recording numbers.
+    profile: {
+      type: 'string',
+      description: 'A folder for CPU profiles of the backend',
+    },
+  },
+});
 
-const entityCount = numberOption('entities', 10_000);
-const durationSeconds = numberOption('duration', 60);
-const connections = numberOption('connections', 50);
+const entityCount = args.entities;
+const durationSeconds = args.duration;
+const connections = args.connections;
 /** A request without an answer within this many seconds counts as an error (a timeout). */
-const timeoutSeconds = numberOption('timeout', 10);
-const users = option('users', 'bob,carol').split(',');
-const searchTerm = option('term', 'shipment tracking');
-/**
- * `shipped` keeps the shipped schedules: the catalog reprocesses every entity every 100 to 150 s
- * and search reindexes the catalog every minute, both while the requests are measured. `quiet`
- * pushes both beyond the run (after the first indexing), to see what the requests cost alone.
- */
-const background = option('background', 'shipped');
+const timeoutSeconds = args.timeout;
+const users = args.users;
+const searchTerm = args.term;
+const background = args.background;
 if (!['shipped', 'quiet'].includes(background)) {
   throw new Error('--background must be shipped or quiet');
 }
@@ -84,14 +124,9 @@ const quietSchedule = {
   timeout: { minutes: 30 },
   initialDelay: { seconds: 15 },
 };
-/**
- * A folder for CPU profiles of the backend, one per concurrent run (`.cpuprofile`, for Chrome
- * DevTools or speedscope), recorded through its inspector on loopback; the heaviest functions are
- * printed too. Profiling slows the backend a little, so leave it off when recording numbers.
- */
-const profileDir = option('profile', '');
+const profileDir = args.profile ?? '';
 const postgresUrl =
-  process.env.LOAD_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+  process.env.LOAD_TEST_POSTGRES_URL ?? DEFAULT_BENCH_POSTGRES_URL;
 
 const log = (message: string) =>
   process.stdout.write(`[load-test] ${message}\n`);
@@ -199,14 +234,8 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
   const prefix = `portico_load_${randomBytes(4).toString('hex')}_`;
   const admin = knexFactory({ client: 'pg', connection: postgresUrl });
   cleanups.push(async () => {
-    const { rows } = await admin.raw(
-      'select datname from pg_database where starts_with(datname, ?)',
-      [prefix],
-    );
-    for (const { datname } of rows) {
-      await admin.raw('drop database if exists ?? with (force)', [datname]);
-    }
     await admin.destroy();
+    await dropBenchDatabases(postgresUrl, prefix);
   });
   const postgresVersion = (await admin.raw('show server_version')).rows[0]
     .server_version;

@@ -2,7 +2,7 @@
  * What metrics cost: requests per second of the production image with metrics off and on,
  * measured side by side in one run.
  *
- *   yarn workspace backend metrics-overhead [--rounds 4] [--duration 15] [--connections 10]
+ *   yarn bench metrics-overhead [--rounds 4] [--duration 15] [--connections 10]
  *
  * A script, not a test: the test suite never runs it. It builds the production image folder (as
  * the image tests do) and starts its command twice on PostgreSQL (LOAD_TEST_POSTGRES_URL, default
@@ -20,10 +20,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import knexFactory from 'knex';
 import {
+  DEFAULT_BENCH_POSTGRES_URL,
+  dropBenchDatabases,
   eventually,
   freePort,
+  median,
+  parseBenchArgs,
   signInThroughIdp,
   startDevIdpProcess,
 } from '@portico/test-utils';
@@ -40,20 +43,33 @@ import {
   TestPrometheus,
 } from '../src/production/__testUtils__/prometheus';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = Number(index === -1 ? fallback : process.argv[index + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`--${name} must be a positive integer`);
-  }
-  return value;
-}
-
-const rounds = option('rounds', 4);
-const durationSeconds = option('duration', 15);
-const connections = option('connections', 10);
+const args = parseBenchArgs({
+  usage: 'yarn bench metrics-overhead',
+  description:
+    'Requests per second and CPU time per request of the production image on PostgreSQL (LOAD_TEST_POSTGRES_URL) with metrics off and on, side by side. Results and method: docs/monitoring.md.',
+  options: {
+    rounds: {
+      type: 'integer',
+      default: 4,
+      description: 'Rounds, each measuring both backends',
+    },
+    duration: {
+      type: 'integer',
+      default: 15,
+      description: 'Seconds per backend and round',
+    },
+    connections: {
+      type: 'integer',
+      default: 10,
+      description: 'Concurrent connections',
+    },
+  },
+});
+const rounds = args.rounds;
+const durationSeconds = args.duration;
+const connections = args.connections;
 const postgresUrl = new URL(
-  process.env.LOAD_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432',
+  process.env.LOAD_TEST_POSTGRES_URL ?? DEFAULT_BENCH_POSTGRES_URL,
 );
 const PATH =
   '/api/catalog/entities/by-query?filter=kind=component&limit=20&orderField=metadata.name,asc';
@@ -69,12 +85,6 @@ function cpuMs(pid: number): number {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main() {
   const runId = randomBytes(4).toString('hex');
@@ -267,21 +277,7 @@ async function main() {
     await prometheus?.stop();
     for (const backend of backends) await backend.stop();
     await idp.stop();
-    const knex = knexFactory({
-      client: 'pg',
-      connection: postgresUrl.toString(),
-    });
-    try {
-      const { rows } = await knex.raw(
-        'select datname from pg_database where starts_with(datname::text, ?) or starts_with(datname::text, ?)',
-        prefixes,
-      );
-      for (const { datname } of rows) {
-        await knex.raw('drop database if exists ?? with (force)', [datname]);
-      }
-    } finally {
-      await knex.destroy();
-    }
+    await dropBenchDatabases(postgresUrl.toString(), prefixes);
   }
 }
 

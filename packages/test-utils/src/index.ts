@@ -41,3 +41,5 @@ export type { GeneratedComponent } from './generatedCatalog';
 export { primeWebSocketUpgrades, webSocketStatus } from './webSocket';
 export { startStandInKubernetesApi } from './standInKubernetesApi';
 export type { StandInKubernetesApi } from './standInKubernetesApi';
+// What the benchmark and load scripts share: their options, medians, their PostgreSQL databases
+export * from './bench';

@@ -67,7 +67,11 @@ const args = parseBenchArgs({
   description:
     'The organization sync at scale on PostgreSQL (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING), LDAP side by side with YAML. Results: docs/directory-sync-benchmark.md.',
   options: {
-    users: { type: 'integer', default: 10_000, description: 'Users to generate' },
+    users: {
+      type: 'integer',
+      default: 10_000,
+      description: 'Users to generate',
+    },
     groups: {
       type: 'integer',
       default: 1_000,
