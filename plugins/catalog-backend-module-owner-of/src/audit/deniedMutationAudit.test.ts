@@ -21,13 +21,16 @@ function app() {
       },
     ],
   });
+  const locations = new Map([
+    [
+      'loc-1',
+      { id: 'loc-1', type: 'url', target: 'https://harborline.example/a.yaml' },
+    ],
+  ]);
   jest
     .spyOn(catalog, 'getLocationById')
-    .mockImplementation(async id =>
-      id === 'loc-1'
-        ? { id, type: 'url', target: 'https://harborline.example/a.yaml' }
-        : undefined,
-    );
+    .mockImplementation((async (id: string) =>
+      locations.get(id)) as typeof catalog.getLocationById);
   const server = express();
   server.use(express.json());
   server.use(
