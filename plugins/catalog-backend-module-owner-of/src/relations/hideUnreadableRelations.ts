@@ -7,6 +7,12 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ErrorResponseBody,
+  NotFoundError,
+  ServiceUnavailableError,
+  serializeError,
+} from '@backstage/errors';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -169,15 +175,12 @@ export function createHideUnreadableRelationsMiddleware(options: {
           .map(decodeURIComponent);
         res.statusCode = 404;
         res.setHeader('content-type', 'application/json; charset=utf-8');
-        return Buffer.from(
-          JSON.stringify({
-            error: {
-              name: 'NotFoundError',
-              message: `No entity named '${kind}:${namespace}/${name}' found`,
-            },
-            request: { method: req.method, url: req.originalUrl },
-            response: { statusCode: 404 },
-          }),
+        return errorResponseBody(
+          new NotFoundError(
+            `No entity named '${kind}:${namespace}/${name}' found`,
+          ),
+          404,
+          { method: req.method, url: req.originalUrl },
         );
       }
       const isJson = /json/i.test(String(res.getHeader('content-type') ?? ''));
@@ -193,20 +196,30 @@ export function createHideUnreadableRelationsMiddleware(options: {
         );
         res.statusCode = 503;
         res.setHeader('content-type', 'application/json; charset=utf-8');
-        return Buffer.from(
-          JSON.stringify({
-            error: {
-              name: 'ServiceUnavailableError',
-              message:
-                'The catalog could not check which related entities you may read; try again',
-            },
-            response: { statusCode: 503 },
-          }),
+        return errorResponseBody(
+          new ServiceUnavailableError(
+            'The catalog could not check which related entities you may read; try again',
+          ),
+          503,
         );
       }
     });
     next();
   };
+}
+
+/** The JSON body Backstage's error handler sends for an error, as a buffer. */
+function errorResponseBody(
+  error: Error,
+  statusCode: number,
+  request?: ErrorResponseBody['request'],
+): Buffer {
+  const body: ErrorResponseBody = {
+    error: serializeError(error),
+    ...(request ? { request } : {}),
+    response: { statusCode },
+  };
+  return Buffer.from(JSON.stringify(body), 'utf8');
 }
 
 type Chunk = string | Buffer | Uint8Array;
