@@ -363,8 +363,8 @@ function stopAllSync() {
   }
 }
 
-function sleep(ms: number) {
-  return new Promise(resolvePromise => setTimeout(resolvePromise, ms));
+function sleep(delayMs: number) {
+  return new Promise(resolvePromise => setTimeout(resolvePromise, delayMs));
 }
 
 async function waitFor(

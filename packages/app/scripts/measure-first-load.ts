@@ -36,6 +36,10 @@ const args = parseBenchArgs({
 });
 const repetitions = args.repetitions;
 
+function print(line: string) {
+  process.stdout.write(`${line}\n`);
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium',
@@ -112,17 +116,17 @@ async function main() {
     await browser.close();
   }
 
-  console.log(
+  print(
     `${args.url}, ${repetitions} fresh browser contexts, user ${args.user}`,
   );
-  console.log(
+  print(
     `  interactive sign-in page: median ${formatMs(
       median(signInTimes),
     )} (${signInTimes.join(', ')} ms); ${(transferred / 1e6).toFixed(
       1,
     )} MB transferred`,
   );
-  console.log(
+  print(
     `  first catalog rows, signed in: median ${formatMs(
       median(firstRowsTimes),
     )} (${firstRowsTimes.join(', ')} ms)`,
