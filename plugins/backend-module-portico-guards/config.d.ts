@@ -1,6 +1,8 @@
 /**
- * The keys the guards read themselves. Everything else they use (`backend.reading.allow` through
- * the URL reader, the TechDocs publisher's settings) is read and declared by Backstage.
+ * The keys the guards read. `techdocsModuleStaticPathGuard` also reads `techdocs.publisher.type`,
+ * which TechDocs declares (as one of its publishers' settings: declaring it here too would make
+ * a strict config check refuse the publisher's other keys); everything else they use
+ * (`backend.reading.allow` through the URL reader) is read and declared by Backstage.
  */
 export interface Config {
   auth?: {
@@ -25,15 +27,6 @@ export interface Config {
           metadataUrl?: string;
         };
       };
-    };
-  };
-  techdocs?: {
-    publisher?: {
-      /**
-       * The publisher whose static file handler techdocsModuleStaticPathGuard wraps; `local` when
-       * unset, as in TechDocs.
-       */
-      type?: string;
     };
   };
 }
