@@ -13,7 +13,7 @@ import {
   type HistogramMetricData,
 } from '@opentelemetry/sdk-metrics';
 import express from 'express';
-import { createServer } from 'node:net';
+import { freePort } from '@portico/test-utils';
 import request from 'supertest';
 import { rootHttpRouterWithRequestMetrics } from './rootHttpRouter';
 
@@ -35,15 +35,6 @@ const inventoryPlugin = createBackendPlugin({
 });
 
 jest.setTimeout(60_000);
-
-/** A port nothing listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>(resolve => server.listen(0, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
 
 describe('rootHttpRouterWithRequestMetrics', () => {
   const exporter = new InMemoryMetricExporter(

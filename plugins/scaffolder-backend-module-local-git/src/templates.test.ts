@@ -4,7 +4,6 @@ import { readdirSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import knexFactory from 'knex';
 import {
   TestBackend,
   TestDatabases,
@@ -21,6 +20,11 @@ import techdocsBackend from '@backstage/plugin-techdocs-backend';
 // Test only: the run needs the plugin that hosts and reads what the action publishes.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import localGitBackend from '@portico/plugin-local-git-backend';
+import {
+  dropDatabases,
+  repoRoot,
+  testDatabaseConfig,
+} from '@portico/test-utils';
 import scaffolderModuleLocalGit from './index';
 
 /*
@@ -34,42 +38,9 @@ import scaffolderModuleLocalGit from './index';
 
 jest.setTimeout(120_000);
 
-const repoRoot = resolvePath(__dirname, '../../..');
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const bob = mockCredentials.user.header('user:default/bob');
 const run = promisify(execFile);
-
-function databaseConfig(databaseId: string, prefix: string) {
-  if (databaseId === 'SQLITE_3') {
-    return { client: 'better-sqlite3', connection: ':memory:' };
-  }
-  return {
-    client: 'pg',
-    connection:
-      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING!,
-    prefix,
-  };
-}
-
-/** Drops the per-plugin PostgreSQL databases a run created. */
-async function dropDatabases(prefix: string) {
-  const knex = knexFactory({
-    client: 'pg',
-    connection:
-      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING!,
-  });
-  try {
-    const { rows } = await knex.raw(
-      'select datname from pg_database where datname like ?',
-      [`${prefix}%`],
-    );
-    for (const { datname } of rows) {
-      await knex.raw('drop database if exists ?? with (force)', [datname]);
-    }
-  } finally {
-    await knex.destroy();
-  }
-}
 
 describe.each(databases.eachSupportedId())(
   'Software Templates with local git on %s',
@@ -80,7 +51,7 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       if (databaseId !== 'SQLITE_3') {
-        await dropDatabases('portico\\_templates\\_');
+        await dropDatabases('portico_templates_');
       }
       data.setContent({ git: {}, techdocs: {} });
       backend = await startTestBackend({
@@ -93,7 +64,7 @@ describe.each(databases.eachSupportedId())(
           localGitBackend,
           mockServices.rootConfig.factory({
             data: {
-              backend: { database: databaseConfig(databaseId, prefix) },
+              backend: { database: testDatabaseConfig(databaseId, prefix) },
               localGit: { repositoriesDir: data.resolve('git') },
               scaffolder: {
                 defaultAuthor: {
