@@ -5,3 +5,5 @@
  * @packageDocumentation
  */
 export { ownerOfPlugin as default } from './plugin';
+export { ownerOfApiRef, OwnerOfClient, isHiddenFromCaller } from './api';
+export type { OwnerOfApi, AccessRequest } from './api';

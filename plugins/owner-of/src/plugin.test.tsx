@@ -1,13 +1,17 @@
-import { discoveryApiRef, fetchApiRef } from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
 import {
   createExtensionTester,
-  mockApis,
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { EntityAccess } from '@portico/plugin-owner-of-common';
+import {
+  AccessExplanation,
+  EntityAccess,
+  TaskExplanation,
+} from '@portico/plugin-owner-of-common';
+import { OwnerOfApi, ownerOfApiRef } from './api';
 import { entityAccessCard, taskAccess } from './plugin';
 
 const entity = {
@@ -55,79 +59,90 @@ const sampleAccess: EntityAccess = {
   ],
 };
 
-const sampleExplanation = {
+const sampleExplanation: AccessExplanation = {
+  entityRef: 'component:default/payment-gateway',
   userRef: 'user:default/bob',
+  claims: [],
+  admin: null,
+  owner: 'group:default/payments-team',
+  grantProblems: [],
   actions: {
     read: {
       allowed: true,
+      grants: [],
       reason: 'user:default/bob → group:default/payments-team (owner)',
     },
     delete: {
       allowed: true,
+      grants: [],
       reason: 'user:default/bob → group:default/payments-team (owner)',
     },
     refresh: {
       allowed: false,
+      grants: [],
       reason: 'user:default/bob has no refreshableBy relation',
     },
   },
 };
 
-type Answer = { status: number; body: unknown };
-
-/** A fetch that answers each owner-of endpoint with the given status and JSON body. */
-function fakeFetch(answers: {
-  access: Answer;
-  explain: Answer;
-  requests?: Answer;
-  task?: Answer;
-}) {
-  return jest.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
-    const url = String(input);
-    let answer = answers.access;
-    if (url.includes('/owner-of/explain?')) answer = answers.explain;
-    if (url.includes('/owner-of/explain?taskId=') && answers.task) {
-      answer = answers.task;
-    }
-    if (url.endsWith('/access-request/requests') && answers.requests) {
-      answer = answers.requests;
-    }
-    const { status, body } = answer;
-    return {
-      ok: status >= 200 && status < 300,
-      status,
-      statusText: String(status),
-      headers: new Map([['content-type', 'application/json']]),
-      json: async () => body,
-      text: async () => JSON.stringify(body),
-    } as unknown as Response;
-  });
+/** The error the owner-of client rejects with when an endpoint answers `status`. */
+function failure(status: number, name = 'NotAllowedError', message = '') {
+  const body = { error: { name, message } };
+  return ResponseError.fromResponse({
+    ok: false,
+    status,
+    statusText: String(status),
+    headers: new Map([['content-type', 'application/json']]),
+    json: async () => body,
+    text: async () => JSON.stringify(body),
+  } as unknown as Response);
 }
 
-const forbidden = { status: 403, body: { error: { name: 'NotAllowedError' } } };
+const forbidden = () => failure(403);
 
-async function renderCard(fetch: ReturnType<typeof fakeFetch>) {
+/** An owner-of API whose methods answer as given; the others refuse with 403. */
+function mockOwnerOfApi(
+  answers: Partial<{ [K in keyof OwnerOfApi]: () => Promise<unknown> }>,
+): jest.Mocked<OwnerOfApi> {
+  const method = (name: keyof OwnerOfApi) =>
+    jest.fn(async () => {
+      const answer = answers[name];
+      if (!answer) throw await forbidden();
+      return answer();
+    });
+  return {
+    getAccess: method('getAccess'),
+    explainEntity: method('explainEntity'),
+    explainTask: method('explainTask'),
+    getUnregisterPlan: method('getUnregisterPlan'),
+    unregister: method('unregister'),
+    requestAccess: method('requestAccess'),
+  } as unknown as jest.Mocked<OwnerOfApi>;
+}
+
+const reject = (status: number, name?: string, message?: string) => () =>
+  failure(status, name, message).then(error => Promise.reject(error));
+
+async function renderCard(api: OwnerOfApi) {
   const card = createExtensionTester(entityAccessCard).reactElement();
   return renderInTestApp(
     <EntityProvider entity={entity}>
       <div data-testid="card-slot">{card}</div>
     </EntityProvider>,
-    {
-      apis: [
-        [fetchApiRef, { fetch }],
-        [discoveryApiRef, mockApis.discovery({ baseUrl: 'http://portico' })],
-      ],
-    },
+    { apis: [[ownerOfApiRef, api]] },
   );
 }
 
+// Rendering the app and typing in dialogs is slow on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('entity access card', () => {
   it('renders one table per action from the access endpoint', async () => {
-    const fetch = fakeFetch({
-      access: { status: 200, body: sampleAccess },
-      explain: { status: 200, body: sampleExplanation },
+    const api = mockOwnerOfApi({
+      getAccess: async () => sampleAccess,
+      explainEntity: async () => sampleExplanation,
     });
-    await renderCard(fetch);
+    await renderCard(api);
 
     const read = await screen.findByRole(
       'table',
@@ -135,13 +150,16 @@ describe('entity access card', () => {
       { timeout: 10_000 },
     );
     expect(screen.getByText('Access')).toBeInTheDocument();
-    expect(fetch).toHaveBeenCalledWith(
-      'http://portico/api/permission/owner-of/access?entityRef=component%3Adefault%2Fpayment-gateway',
+    expect(api.getAccess).toHaveBeenCalledWith(
+      'component:default/payment-gateway',
     );
     const mine = await screen.findByTestId(
       'my-access',
       {},
       { timeout: 10_000 },
+    );
+    expect(api.explainEntity).toHaveBeenCalledWith(
+      'component:default/payment-gateway',
     );
     expect(mine).toHaveTextContent('Your access (user:default/bob)');
     expect(mine).toHaveTextContent(
@@ -172,16 +190,14 @@ describe('entity access card', () => {
     expect(warning).toHaveTextContent(sampleAccess.grantProblems[0]);
   });
 
-  it.each([403, 404])(
+  it.each([401, 403, 404])(
     'renders nothing when the endpoint answers %d',
     async status => {
-      const fetch = fakeFetch({
-        access: { status, body: { error: { name: 'NotAllowedError' } } },
-        explain: forbidden,
-      });
-      await renderCard(fetch);
+      const api = mockOwnerOfApi({ getAccess: reject(status) });
+      await renderCard(api);
 
-      await waitFor(() => expect(fetch).toHaveBeenCalled());
+      await waitFor(() => expect(api.getAccess).toHaveBeenCalled());
+      await waitFor(() => expect(api.explainEntity).toHaveBeenCalled());
       await waitFor(() =>
         expect(screen.getByTestId('card-slot')).toBeEmptyDOMElement(),
       );
@@ -190,15 +206,13 @@ describe('entity access card', () => {
   );
 
   it('shows a reader who may not see the table their own access and lets them ask for more', async () => {
-    const fetch = fakeFetch({
-      access: forbidden,
-      explain: { status: 200, body: sampleExplanation },
-      requests: {
-        status: 202,
-        body: { message: 'If this entity exists, its owners have been asked.' },
-      },
+    const api = mockOwnerOfApi({
+      explainEntity: async () => sampleExplanation,
+      requestAccess: async () => ({
+        message: 'If this entity exists, its owners have been asked.',
+      }),
     });
-    await renderCard(fetch);
+    await renderCard(api);
 
     expect(await screen.findByTestId('my-access')).toHaveTextContent(
       'refresh: refused',
@@ -218,26 +232,42 @@ describe('entity access card', () => {
         'If this entity exists, its owners have been asked.',
       ),
     ).toBeInTheDocument();
-    const [url, init] = fetch.mock.calls.find(([input]) =>
-      String(input).includes('/requests'),
-    )!;
-    expect(String(url)).toBe('http://portico/api/access-request/requests');
-    expect(JSON.parse(String(init?.body))).toEqual({
+    expect(api.requestAccess).toHaveBeenCalledWith({
       entityRef: 'component:default/payment-gateway',
       permissions: ['catalog.entity.refresh'],
       reason: 'I rotate its keys',
     });
   });
 
+  it("shows the access request backend's refusal in the dialog", async () => {
+    const api = mockOwnerOfApi({
+      explainEntity: async () => sampleExplanation,
+      requestAccess: reject(
+        400,
+        'InputError',
+        'reason must be at most 500 characters',
+      ),
+    });
+    await renderCard(api);
+
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Ask the owners for more access',
+      }),
+    );
+    await userEvent.type(
+      await screen.findByRole('textbox', { name: 'Why do you need access?' }),
+      'I rotate its keys',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
+    expect(
+      await screen.findByRole('alert', {}, { timeout: 10_000 }),
+    ).toHaveTextContent('reason must be at most 500 characters');
+  });
+
   it('shows other failures as an error', async () => {
     await renderCard(
-      fakeFetch({
-        access: {
-          status: 500,
-          body: { error: { name: 'Error', message: 'boom' } },
-        },
-        explain: forbidden,
-      }),
+      mockOwnerOfApi({ getAccess: reject(500, 'Error', 'boom') }),
     );
     expect(
       await screen.findByText(
@@ -252,55 +282,44 @@ describe('entity access card', () => {
 describe('task access', () => {
   const taskId = '0f6b2c9e-4c1a-4d7e-9a35-2b8f0c6d1e77';
 
-  async function renderAt(path: string, fetch: ReturnType<typeof fakeFetch>) {
+  async function renderAt(path: string, api: OwnerOfApi) {
     return renderInTestApp(
       <div data-testid="slot">
         {createExtensionTester(taskAccess).reactElement()}
       </div>,
       {
         initialRouteEntries: [path],
-        apis: [
-          [fetchApiRef, { fetch }],
-          [discoveryApiRef, mockApis.discovery({ baseUrl: 'http://portico' })],
-        ],
+        apis: [[ownerOfApiRef, api]],
       },
     );
   }
 
   it("says on a task's page who may see and cancel it, and hides on request", async () => {
-    const fetch = fakeFetch({
-      access: forbidden,
-      explain: forbidden,
-      task: {
-        status: 200,
-        body: {
-          taskId,
-          userRef: 'user:default/bob',
-          createdBy: 'user:default/bob',
-          visibleTo: 'the user who started it (user:default/bob) and admins',
-          actions: {
-            read: {
-              allowed: true,
-              reason: 'user:default/bob started this task',
-            },
-            cancel: {
-              allowed: true,
-              reason: 'user:default/bob started this task',
-            },
-          },
+    const explanation: TaskExplanation = {
+      taskId,
+      userRef: 'user:default/bob',
+      createdBy: 'user:default/bob',
+      visibleTo: 'the user who started it (user:default/bob) and admins',
+      actions: {
+        read: {
+          allowed: true,
+          reason: 'user:default/bob started this task',
+        },
+        cancel: {
+          allowed: true,
+          reason: 'user:default/bob started this task',
         },
       },
-    });
-    await renderAt(`/create/tasks/${taskId}`, fetch);
+    };
+    const api = mockOwnerOfApi({ explainTask: async () => explanation });
+    await renderAt(`/create/tasks/${taskId}`, api);
 
     const panel = await screen.findByRole(
       'complementary',
       { name: 'Access to this task' },
       { timeout: 10_000 },
     );
-    expect(fetch).toHaveBeenCalledWith(
-      `http://portico/api/permission/owner-of/explain?taskId=${taskId}`,
-    );
+    expect(api.explainTask).toHaveBeenCalledWith(taskId);
     expect(panel).toHaveTextContent(
       'visible to the user who started it (user:default/bob) and admins',
     );
@@ -312,19 +331,15 @@ describe('task access', () => {
   });
 
   it('shows nothing for a task the user may not read, nor away from task pages', async () => {
-    const fetch = fakeFetch({
-      access: forbidden,
-      explain: forbidden,
-      task: { status: 404, body: { error: { name: 'NotFoundError' } } },
-    });
-    await renderAt(`/create/tasks/${taskId}`, fetch);
-    await waitFor(() => expect(fetch).toHaveBeenCalled());
+    const api = mockOwnerOfApi({ explainTask: reject(404, 'NotFoundError') });
+    await renderAt(`/create/tasks/${taskId}`, api);
+    await waitFor(() => expect(api.explainTask).toHaveBeenCalled());
     await waitFor(() =>
       expect(screen.getByTestId('slot')).toBeEmptyDOMElement(),
     );
 
-    const elsewhere = fakeFetch({ access: forbidden, explain: forbidden });
+    const elsewhere = mockOwnerOfApi({});
     await renderAt('/create/tasks', elsewhere);
-    expect(elsewhere).not.toHaveBeenCalled();
+    expect(elsewhere.explainTask).not.toHaveBeenCalled();
   });
 });

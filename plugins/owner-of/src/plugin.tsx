@@ -1,6 +1,9 @@
 import {
+  ApiBlueprint,
   AppRootElementBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import {
   EntityCardBlueprint,
@@ -8,6 +11,7 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import { RiDeleteBinLine } from '@remixicon/react';
 import { lazy, Suspense } from 'react';
+import { OwnerOfClient, ownerOfApiRef } from './api';
 import { useUnregisterMenuItem } from './components/Unregister/useUnregisterMenuItem';
 import { catalogIndexRouteRef } from './routes';
 
@@ -16,6 +20,20 @@ const LazyHiddenEntityAccessRequest = lazy(() =>
     default: m.HiddenEntityAccessRequest,
   })),
 );
+
+/**
+ * The owner-of API (`ownerOfApiRef`): the owner-of endpoints over the app's discovery and
+ * fetch APIs.
+ */
+export const ownerOfApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: ownerOfApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new OwnerOfClient({ discoveryApi, fetchApi }),
+    }),
+});
 
 /**
  * The "Access" card on entity overview pages: who may read, delete and
@@ -82,6 +100,7 @@ export const unregisterEntityMenuItem = EntityContextMenuItemBlueprint.make({
 export const ownerOfPlugin = createFrontendPlugin({
   pluginId: 'owner-of',
   extensions: [
+    ownerOfApi,
     entityAccessCard,
     hiddenEntityAccessRequest,
     taskAccess,

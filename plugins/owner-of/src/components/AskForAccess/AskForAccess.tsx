@@ -1,9 +1,5 @@
 import { useState } from 'react';
-import {
-  discoveryApiRef,
-  fetchApiRef,
-  useApi,
-} from '@backstage/frontend-plugin-api';
+import { useApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
@@ -12,6 +8,7 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
+import { ownerOfApiRef } from '../../api';
 
 /** The longest reason the access request backend accepts. */
 const MAX_REASON_LENGTH = 500;
@@ -30,8 +27,7 @@ export function AskForAccess(props: {
   label?: string;
 }) {
   const { entityRef, permissions, label = 'Ask the owners for access' } = props;
-  const discoveryApi = useApi(discoveryApiRef);
-  const fetchApi = useApi(fetchApiRef);
+  const ownerOfApi = useApi(ownerOfApiRef);
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [sending, setSending] = useState(false);
@@ -40,23 +36,21 @@ export function AskForAccess(props: {
   const send = async () => {
     setSending(true);
     try {
-      const baseUrl = await discoveryApi.getBaseUrl('access-request');
-      const response = await fetchApi.fetch(`${baseUrl}/requests`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ entityRef, permissions, reason }),
+      const { message } = await ownerOfApi.requestAccess({
+        entityRef,
+        permissions,
+        reason,
       });
-      if (!response.ok) {
-        const error = await ResponseError.fromResponse(response);
-        setOutcome({ ok: false, message: error.body.error.message });
-      } else {
-        const { message } = (await response.json()) as { message: string };
-        setOutcome({ ok: true, message });
-        setOpen(false);
-        setReason('');
-      }
+      setOutcome({ ok: true, message });
+      setOpen(false);
+      setReason('');
     } catch (error) {
-      setOutcome({ ok: false, message: String(error) });
+      setOutcome({
+        ok: false,
+        message: ResponseError.is(error)
+          ? error.body.error.message
+          : String(error),
+      });
     } finally {
       setSending(false);
     }

@@ -5,6 +5,7 @@ import {
   ResponseErrorPanel,
   WarningPanel,
 } from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Table from '@material-ui/core/Table';
@@ -13,13 +14,14 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import useAsync from 'react-use/esm/useAsync';
 import {
   ACCESS_ACTIONS,
   AccessAction,
   AccessHolder,
   EntityAccess,
 } from '@portico/plugin-owner-of-common';
-import { useOwnerOfEndpoint } from '../../api/useOwnerOfEndpoint';
+import { isHiddenFromCaller, ownerOfApiRef } from '../../api';
 import { MyAccess } from './MyAccess';
 import {
   holderInheritance,
@@ -76,41 +78,51 @@ function ActionTable(props: { action: AccessAction; holders: AccessHolder[] }) {
 export function EntityAccessCard() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  const state = useOwnerOfEndpoint<EntityAccess>('access', { entityRef });
+  const ownerOfApi = useApi(ownerOfApiRef);
+  const { loading, value, error } = useAsync(
+    () => ownerOfApi.getAccess(entityRef),
+    [ownerOfApi, entityRef],
+  );
 
-  if (state.status === 'hidden') {
+  // Only admins and members of the owner see the table; everyone else, their own access.
+  if (isHiddenFromCaller(error)) {
     return <MyAccess entityRef={entityRef} asCard />;
   }
   return (
     <InfoCard title="Access">
-      {state.status === 'loading' && <Progress />}
-      {state.status === 'error' && <ResponseErrorPanel error={state.error} />}
-      {state.status === 'loaded' && (
-        <>
-          <MyAccess entityRef={entityRef} />
-          {state.value.grantProblems.length > 0 && (
-            <Box mb={2}>
-              <WarningPanel
-                title={`${state.value.grantProblems.length} grant annotation problem(s)`}
-                defaultExpanded
-              >
-                <ul>
-                  {state.value.grantProblems.map(problem => (
-                    <li key={problem}>{problem}</li>
-                  ))}
-                </ul>
-              </WarningPanel>
-            </Box>
-          )}
-          {ACCESS_ACTIONS.map(action => (
-            <ActionTable
-              key={action}
-              action={action}
-              holders={state.value.actions[action]}
-            />
-          ))}
-        </>
-      )}
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {value && <AccessTables access={value} entityRef={entityRef} />}
     </InfoCard>
+  );
+}
+
+function AccessTables(props: { access: EntityAccess; entityRef: string }) {
+  const { access, entityRef } = props;
+  return (
+    <>
+      <MyAccess entityRef={entityRef} />
+      {access.grantProblems.length > 0 && (
+        <Box mb={2}>
+          <WarningPanel
+            title={`${access.grantProblems.length} grant annotation problem(s)`}
+            defaultExpanded
+          >
+            <ul>
+              {access.grantProblems.map(problem => (
+                <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          </WarningPanel>
+        </Box>
+      )}
+      {ACCESS_ACTIONS.map(action => (
+        <ActionTable
+          key={action}
+          action={action}
+          holders={access.actions[action]}
+        />
+      ))}
+    </>
   );
 }

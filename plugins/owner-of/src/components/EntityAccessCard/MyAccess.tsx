@@ -1,12 +1,13 @@
 import { InfoCard } from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
+import useAsync from 'react-use/esm/useAsync';
 import {
   ACCESS_ACTIONS,
   ENTITY_PERMISSIONS,
 } from '@portico/plugin-owner-of-common';
-import { AccessExplanation } from '@portico/plugin-owner-of-common';
-import { useOwnerOfEndpoint } from '../../api/useOwnerOfEndpoint';
+import { ownerOfApiRef } from '../../api';
 import { AskForAccess } from '../AskForAccess';
 
 /** The actions a reader may lack and ask for, in the order they are asked. */
@@ -19,13 +20,17 @@ const ASKABLE = ['refresh', 'delete'] as const;
  * has an answer; `asCard` shows it as the Access card of its own.
  */
 export function MyAccess(props: { entityRef: string; asCard?: boolean }) {
-  const state = useOwnerOfEndpoint<AccessExplanation>('explain', {
-    entityRef: props.entityRef,
-  });
-  if (state.status !== 'loaded') {
+  const ownerOfApi = useApi(ownerOfApiRef);
+  const { value } = useAsync(
+    () => ownerOfApi.explainEntity(props.entityRef),
+    [ownerOfApi, props.entityRef],
+  );
+  // Nothing while loading, nor when the explain endpoint does not answer (an entity the user
+  // may not read) or fails.
+  if (!value) {
     return null;
   }
-  const { userRef, actions, template } = state.value;
+  const { userRef, actions, template } = value;
   const lacking = ASKABLE.filter(action => !actions[action].allowed).map(
     action => ENTITY_PERMISSIONS[action].name,
   );

@@ -3,8 +3,9 @@ import { useLocation } from 'react-router-dom';
 import Button from '@material-ui/core/Button';
 import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
-import { TaskExplanation } from '@portico/plugin-owner-of-common';
-import { useOwnerOfEndpoint } from '../../api/useOwnerOfEndpoint';
+import { useApi } from '@backstage/frontend-plugin-api';
+import useAsync from 'react-use/esm/useAsync';
+import { ownerOfApiRef } from '../../api';
 
 /** The scaffolder's task page, `/create/tasks/<uuid>`, wherever the app mounts it. */
 const TASK_PAGE =
@@ -12,12 +13,14 @@ const TASK_PAGE =
 
 function TaskAccessPanel(props: { taskId: string }) {
   const [closed, setClosed] = useState(false);
-  const state = useOwnerOfEndpoint<TaskExplanation>('explain', {
-    taskId: props.taskId,
-  });
+  const ownerOfApi = useApi(ownerOfApiRef);
+  const { value } = useAsync(
+    () => ownerOfApi.explainTask(props.taskId),
+    [ownerOfApi, props.taskId],
+  );
   // Nothing for a task the user may not read: the scaffolder's page already says so.
-  if (closed || state.status !== 'loaded') return null;
-  const { visibleTo, actions } = state.value;
+  if (closed || !value) return null;
+  const { visibleTo, actions } = value;
   return (
     <Paper
       elevation={6}

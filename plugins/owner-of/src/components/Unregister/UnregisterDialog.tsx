@@ -1,11 +1,6 @@
 import { useState } from 'react';
-import {
-  discoveryApiRef,
-  fetchApiRef,
-  useApi,
-} from '@backstage/frontend-plugin-api';
+import { useApi } from '@backstage/frontend-plugin-api';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { ResponseError } from '@backstage/errors';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
@@ -14,6 +9,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { UnregisterPlan } from '@portico/plugin-owner-of-common';
+import { ownerOfApiRef } from '../../api';
 
 /**
  * Asks the catalog what unregistering the entity would remove and whether the user may, says so
@@ -25,32 +21,20 @@ export function UnregisterDialog(props: {
   onDone: (plan: UnregisterPlan) => void;
 }) {
   const { entityRef, onClose, onDone } = props;
-  const discoveryApi = useApi(discoveryApiRef);
-  const fetchApi = useApi(fetchApiRef);
+  const ownerOfApi = useApi(ownerOfApiRef);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Error>();
 
-  const endpoint = async () =>
-    `${await discoveryApi.getBaseUrl('catalog')}/owner-of/unregister`;
-  const plan = useAsync(async () => {
-    const response = await fetchApi.fetch(
-      `${await endpoint()}?entityRef=${encodeURIComponent(entityRef)}`,
-    );
-    if (!response.ok) throw await ResponseError.fromResponse(response);
-    return (await response.json()) as UnregisterPlan;
-  }, [entityRef]);
+  const plan = useAsync(
+    () => ownerOfApi.getUnregisterPlan(entityRef),
+    [ownerOfApi, entityRef],
+  );
 
   const unregister = async () => {
     setBusy(true);
     setFailure(undefined);
     try {
-      const response = await fetchApi.fetch(await endpoint(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ entityRef }),
-      });
-      if (!response.ok) throw await ResponseError.fromResponse(response);
-      onDone((await response.json()) as UnregisterPlan);
+      onDone(await ownerOfApi.unregister(entityRef));
     } catch (error) {
       setFailure(error as Error);
       setBusy(false);
