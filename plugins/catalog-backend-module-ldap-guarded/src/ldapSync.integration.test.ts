@@ -22,11 +22,7 @@ import {
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import {
-  actorPreservingAuthFactory,
-  eventually,
-  freePort,
-} from '@portico/test-utils';
+import { actorPreservingAuthFactory, eventually, freePort, userHeader } from '@portico/test-utils';
 import request from 'supertest';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -44,9 +40,6 @@ jest.setTimeout(180_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
-const user = (name: string) => `user:default/${name}`;
-const bearer = (name: string) =>
-  `Bearer ${mockCredentials.user.token(user(name))}`;
 const service = `Bearer ${mockCredentials.service.token()}`;
 
 /** Components owned by synced groups, fed straight to the catalog. */
@@ -120,7 +113,7 @@ describe.each(databases.eachSupportedId())(
     const readNames = async (name: string, kind = 'component') => {
       const res = await http()
         .get(`/api/catalog/entities/by-query?filter=kind=${kind}&limit=500`)
-        .set('authorization', bearer(name));
+        .set('authorization', userHeader(name));
       expect({
         status: res.status,
         body: res.status === 200 ? 'ok' : res.body,
@@ -402,7 +395,7 @@ describe.each(databases.eachSupportedId())(
 
       const health = await http()
         .get('/api/catalog/org-health')
-        .set('authorization', bearer('alice'));
+        .set('authorization', userHeader('alice'));
       expect(health.status).toBe(200);
       expect(health.body.providers[0]).toMatchObject({
         id: 'harborline',
@@ -441,13 +434,13 @@ describe.each(databases.eachSupportedId())(
         .post(
           '/api/catalog/org-health/providers/harborline/accept-large-change',
         )
-        .set('authorization', bearer('carol'));
+        .set('authorization', userHeader('carol'));
       expect(outsider.status).toBe(403);
       expect(
         (
           await http()
             .get('/api/catalog/org-health')
-            .set('authorization', bearer('carol'))
+            .set('authorization', userHeader('carol'))
         ).status,
       ).toBe(403);
 
@@ -455,7 +448,7 @@ describe.each(databases.eachSupportedId())(
         .post(
           '/api/catalog/org-health/providers/harborline/accept-large-change',
         )
-        .set('authorization', bearer('alice'));
+        .set('authorization', userHeader('alice'));
       expect(accepted.status).toBe(202);
       await eventually(async () =>
         expect(await catalogUsers()).toHaveLength(11),
