@@ -22,7 +22,12 @@ import {
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
-import { actorPreservingAuthFactory, eventually, freePort, userHeader } from '@portico/test-utils';
+import {
+  actorPreservingAuthFactory,
+  eventually,
+  freePort,
+  userHeader,
+} from '@portico/test-utils';
 import request from 'supertest';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
