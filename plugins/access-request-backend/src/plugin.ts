@@ -4,10 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import {
-  DEFAULT_ANNOTATION_PREFIXES,
-  normalizeAnnotationPrefixes,
-} from '@portico/plugin-owner-of-common';
+import { readOwnerOfConfig } from '@portico/plugin-owner-of-common';
 import { AccessRequests } from './AccessRequests';
 import { createRouter } from './router';
 
@@ -40,11 +37,7 @@ export const accessRequestPlugin = createBackendPlugin({
         notifications,
       }) {
         // The owner-of policy's grant annotation prefixes; the first is the one suggested.
-        const [annotationPrefix] = normalizeAnnotationPrefixes(
-          config.getOptionalStringArray(
-            'permission.ownerOf.annotationPrefixes',
-          ) ?? [...DEFAULT_ANNOTATION_PREFIXES],
-        );
+        const [annotationPrefix] = readOwnerOfConfig(config).annotationPrefixes;
         const accessRequests = new AccessRequests({
           catalog,
           notifications,

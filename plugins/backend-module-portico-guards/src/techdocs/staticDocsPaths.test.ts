@@ -21,9 +21,9 @@ describe('unsafeDocsPath', () => {
         '/default/component/support-console/..%2F..%2Fcomponent%2Fshipment-api/index.html',
       ),
     ).toBe('an encoded path separator');
-    expect(
-      unsafeDocsPath('/default/component/a/..%5C..%5Cshipment-api'),
-    ).toBe('an encoded path separator');
+    expect(unsafeDocsPath('/default/component/a/..%5C..%5Cshipment-api')).toBe(
+      'an encoded path separator',
+    );
     expect(unsafeDocsPath('/default//component/shipment-api/')).toBe(
       'no namespace, kind and name',
     );
