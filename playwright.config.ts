@@ -10,14 +10,6 @@ import { tmpdir } from 'node:os';
  * Run `yarn workspace app build` first; `./portal test` does.
  */
 const backendUrl = 'http://localhost:7007';
-const testDir = resolve(__dirname, 'packages/app/e2e-tests');
-// Tests that create, run, refresh or unregister something: what the others count would change.
-const changingTests = [
-  '**/refresh.test.ts',
-  '**/scaffolderTasks.test.ts',
-  '**/templates.test.ts',
-  '**/unregister.test.ts',
-];
 const idpPort = 7011;
 
 // One set of throwaway secrets for this run, inherited by the servers below.
@@ -31,9 +23,7 @@ process.env.PORTICO_DATA_DIR ??= mkdtempSync(resolve(tmpdir(), 'portico-e2e-'));
 export default defineConfig({
   timeout: 90_000,
   expect: { timeout: 30_000 },
-  // Two browsers at once for the tests that only read; the tests that change the portal run after
-  // them, one at a time (the `change` project), so no test sees another's changes mid-way.
-  workers: 2,
+  workers: 1,
   globalSetup: resolve(__dirname, 'packages/app/e2e-tests/globalSetup.ts'),
   forbidOnly: !!process.env.CI,
   retries: 0,
@@ -81,17 +71,6 @@ export default defineConfig({
   },
 
   projects: [
-    {
-      name: 'browse',
-      testDir,
-      testIgnore: changingTests,
-    },
-    {
-      name: 'change',
-      testDir,
-      testMatch: changingTests,
-      dependencies: ['browse'],
-      workers: 1,
-    },
+    { name: 'app', testDir: resolve(__dirname, 'packages/app/e2e-tests') },
   ],
 });
