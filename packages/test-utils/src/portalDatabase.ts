@@ -7,6 +7,12 @@ const postgresUrl = () =>
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING!;
 
 /**
+ * Test backends' pools keep no idle connections for long: Jest runs several files at once, each
+ * starting backends with a pool per plugin, and PostgreSQL allows 100 connections in all.
+ */
+const testPool = { min: 0, max: 10, idleTimeoutMillis: 2000 };
+
+/**
  * `backend.database` for a test backend on `databaseId`: in-memory SQLite, or PostgreSQL (the
  * server of BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) with one database per plugin
  * named `<prefix><pluginId>`.
@@ -18,7 +24,12 @@ export function testDatabaseConfig(
   if (databaseId === 'SQLITE_3') {
     return { client: 'better-sqlite3', connection: ':memory:' };
   }
-  return { client: 'pg', connection: postgresUrl(), prefix };
+  return {
+    client: 'pg',
+    connection: postgresUrl(),
+    prefix,
+    knexConfig: { pool: testPool },
+  };
 }
 
 /** The PostgreSQL databases whose names start with `prefix`. */

@@ -46,7 +46,7 @@ describe.each(databases.eachSupportedId())(
                 schedule: {
                   frequency: { hours: 24 },
                   timeout: { minutes: 5 },
-                  initialDelay: { seconds: 40 },
+                  initialDelay: { seconds: 15 },
                 },
               },
             },
