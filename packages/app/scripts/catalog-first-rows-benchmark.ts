@@ -45,7 +45,9 @@ import {
   formatMs as ms,
   median,
   parseBenchArgs,
+  demoDataLocation,
 } from '@portico/test-utils';
+import { chromiumLaunchOptions } from '../e2e-tests/chromium';
 
 // ---------------------------------------------------------------- options
 
@@ -252,25 +254,7 @@ function benchmarkConfig(options: {
       // Processed once; no reprocessing of 10,000 entities competes with the measurements.
       processingInterval: { hours: 24 },
       locations: [
-        {
-          type: 'file',
-          target: '../../demo-data/all.yaml',
-          rules: [
-            {
-              allow: [
-                'User',
-                'Group',
-                'Component',
-                'System',
-                'API',
-                'Resource',
-                'Location',
-                'Domain',
-                'Template',
-              ],
-            },
-          ],
-        },
+        demoDataLocation(),
         { type: 'file', target: options.catalogFile },
       ],
     },
@@ -718,18 +702,7 @@ async function main() {
     join(workDir, 'idp.log'),
   );
 
-  const browser: Browser = await chromium.launch({
-    executablePath: process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser: Browser = await chromium.launch(chromiumLaunchOptions);
 
   const results: Result[] = [];
   try {

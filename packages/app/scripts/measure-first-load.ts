@@ -11,6 +11,7 @@
  */
 import { chromium } from 'playwright-core';
 import { formatMs, median, parseBenchArgs } from '@portico/test-utils';
+import { chromiumLaunchOptions } from '../e2e-tests/chromium';
 
 const args = parseBenchArgs({
   usage: 'yarn bench first-load',
@@ -41,18 +42,7 @@ function print(line: string) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions);
 
   const signInTimes: number[] = [];
   const firstRowsTimes: number[] = [];

@@ -18,7 +18,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import {
   DEFAULT_BENCH_POSTGRES_URL,
@@ -29,6 +28,7 @@ import {
   parseBenchArgs,
   signInThroughIdp,
   startDevIdpProcess,
+  demoDataLocation,
 } from '@portico/test-utils';
 import {
   ImageBackend,
@@ -134,27 +134,7 @@ async function main() {
         config: {
           backend: { database: { prefix } },
           catalog: {
-            locations: [
-              {
-                type: 'file',
-                target: join(repoRoot, 'demo-data/all.yaml'),
-                rules: [
-                  {
-                    allow: [
-                      'User',
-                      'Group',
-                      'Component',
-                      'System',
-                      'API',
-                      'Resource',
-                      'Location',
-                      'Domain',
-                      'Template',
-                    ],
-                  },
-                ],
-              },
-            ],
+            locations: [demoDataLocation()],
           },
         },
       });

@@ -6,7 +6,7 @@
 export { eventually } from './eventually';
 export { writeTechDocsSite } from './techDocsSite';
 export { freePort } from './freePort';
-export { repoRoot, demoCatalogLocations } from './repository';
+export { repoRoot, demoCatalogLocations, demoDataLocation } from './repository';
 export { actorPreservingAuthFactory, userHeader } from './auth';
 export { startUserScopedBackend } from './userScopedBackend';
 export type { UserScopedBackend } from './userScopedBackend';

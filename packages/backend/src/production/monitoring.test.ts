@@ -18,6 +18,7 @@ import {
   freePort,
   signInThroughIdp,
   startDevIdpProcess,
+  demoDataLocation,
 } from '@portico/test-utils';
 import {
   ImageBackend,
@@ -210,27 +211,7 @@ describeWithPostgres('monitoring of the production image', () => {
           },
           // The demo organization and software: members, owners and what they own.
           catalog: {
-            locations: [
-              {
-                type: 'file',
-                target: join(repoRoot, 'demo-data/all.yaml'),
-                rules: [
-                  {
-                    allow: [
-                      'User',
-                      'Group',
-                      'Component',
-                      'System',
-                      'API',
-                      'Resource',
-                      'Location',
-                      'Domain',
-                      'Template',
-                    ],
-                  },
-                ],
-              },
-            ],
+            locations: [demoDataLocation()],
           },
         },
       }),
