@@ -97,7 +97,8 @@ unit_and_backend_tests() {
   # schedulers and timers (one worker kept the CPU 28 % busy), and test backends' PostgreSQL
   # pools keep no idle connections, so three files' backends fit in the server's 100.
   CI=true NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules" \
-    yarn backstage-cli repo test --maxWorkers=3
+    yarn backstage-cli repo test --maxWorkers=3 \
+    --testSequencer "$PORTICO_ROOT/scripts/jest/sequencer.js"
 }
 
 browser_tests() {
