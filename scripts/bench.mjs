@@ -39,6 +39,11 @@ const BENCHMARKS = {
     script: 'metrics-overhead',
     what: 'what metrics cost, off and on side by side (docs/monitoring.md)',
   },
+  'stock-compare': {
+    workspace: 'backend',
+    script: 'stock-compare',
+    what: 'Portico beside a stock create-app backend of the same release (docs/stock-comparison.md)',
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);
