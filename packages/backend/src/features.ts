@@ -19,7 +19,9 @@ import {
   catalogModuleStitchRepair,
 } from '@portico/plugin-catalog-backend-module-upstream-workarounds';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
+import permissionBackendModuleOwnerOf, {
+  ownerOfPermissionsServiceFactory,
+} from '@portico/plugin-permission-backend-module-owner-of';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import scaffolderBackendModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
 import scaffolderBackendModuleNotifications from '@backstage/plugin-scaffolder-backend-module-notifications';
@@ -77,11 +79,13 @@ export const portalFeatures = {
     catalogBackendModuleMetrics,
   ],
 
-  // Permissions: the owner-of policy, consulted when `permission.enabled` is true
+  // Permissions: the owner-of policy, consulted when `permission.enabled` is true; every
+  // plugin reuses a user's list decision for a few seconds instead of asking on each request
   permissions: [
     permissionBackend,
     permissionModuleRequestGuards,
     permissionBackendModuleOwnerOf,
+    ownerOfPermissionsServiceFactory,
   ],
 
   // Software Templates, refusing NUL characters and oversized bodies clearly

@@ -37,6 +37,7 @@ export const catalogModuleOwnerOf = createBackendModule({
         auditor: coreServices.auditor,
         logger: coreServices.logger,
         permissions: coreServices.permissions,
+        database: coreServices.database,
         catalog: catalogServiceRef,
       },
       async init({
@@ -49,6 +50,7 @@ export const catalogModuleOwnerOf = createBackendModule({
         auditor,
         logger,
         permissions,
+        database,
         catalog,
       }) {
         const ownerOf = readOwnerOfConfig(config);
@@ -83,6 +85,8 @@ export const catalogModuleOwnerOf = createBackendModule({
             catalog,
             permissions,
             logger,
+            // The catalog plugin's own database: a module shares its plugin's.
+            db: await database.getClient(),
             hideUnreadable:
               config.getOptionalBoolean('permission.enabled') === true &&
               ownerOf.hideUnreadableRelations,

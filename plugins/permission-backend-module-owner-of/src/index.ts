@@ -6,6 +6,11 @@
  */
 
 export { permissionModuleOwnerOf as default } from './module';
+export { ownerOfPermissionsServiceFactory } from './decisionReuse/permissionsServiceFactory';
+export {
+  DecisionReusingPermissions,
+  MAX_DECISION_REUSE_MS,
+} from './decisionReuse/DecisionReusingPermissions';
 export { OwnerOfPolicy } from './policy/OwnerOfPolicy';
 export type { ClaimsResolver } from './policy/OwnerOfPolicy';
 export { MembershipResolver } from './membership/MembershipResolver';

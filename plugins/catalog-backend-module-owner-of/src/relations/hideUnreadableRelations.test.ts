@@ -3,6 +3,16 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
 import { createHideUnreadableRelationsMiddleware } from './hideUnreadableRelations';
+import { readableRefsInCatalog } from './readableRefs';
+
+// The query itself is tested against real catalogs in readableRefs.test.ts.
+jest.mock('./readableRefs', () => ({
+  ...jest.requireActual('./readableRefs'),
+  readableRefsInCatalog: jest.fn(),
+}));
+const readableRefsInCatalogMock = readableRefsInCatalog as jest.MockedFunction<
+  typeof readableRefsInCatalog
+>;
 
 const ADMIN = 'user:default/alice';
 const MEMBER = 'user:default/bob';
@@ -21,7 +31,11 @@ const entity = {
 };
 
 function setUp(
-  options: { permissionsDown?: boolean; hideUnreadable?: boolean } = {},
+  options: {
+    permissionsDown?: boolean;
+    hideUnreadable?: boolean;
+    withDatabase?: boolean;
+  } = {},
 ) {
   const authorizeConditional = jest.fn(
     async (_requests: unknown[], { credentials }: { credentials: any }) => [
@@ -34,7 +48,10 @@ function setUp(
             conditions: {
               rule: 'HAS_ACCESS_RELATION',
               resourceType: 'catalog-entity',
-              params: {},
+              params: {
+                relation: 'readableBy',
+                claims: ['user:default/bob', 'group:default/payments-team'],
+              },
             },
           },
     ],
@@ -65,6 +82,7 @@ function setUp(
       catalog: { getEntitiesByRefs } as any,
       permissions: { authorizeConditional } as any,
       logger: mockServices.logger.mock(),
+      db: options.withDatabase ? ({ catalogDatabase: true } as any) : undefined,
       hideUnreadable: options.hideUnreadable ?? true,
     }),
   );
@@ -82,7 +100,7 @@ const targets = (body: typeof entity) =>
   body.relations.map(r => `${r.type} ${r.targetRef}`);
 
 describe('createHideUnreadableRelationsMiddleware', () => {
-  it('makes no lookup for a user whose read decision is ALLOW (an admin), and reuses that decision; access relations still go', async () => {
+  it('makes no lookup for a user whose read decision is ALLOW (an admin); access relations still go', async () => {
     const { get, authorizeConditional, getEntitiesByRefs } = setUp();
     for (let i = 0; i < 3; i++) {
       const res = await get(mockCredentials.user.header(ADMIN)).expect(200);
@@ -92,10 +110,39 @@ describe('createHideUnreadableRelationsMiddleware', () => {
       ]);
     }
     expect(getEntitiesByRefs).not.toHaveBeenCalled();
-    expect(authorizeConditional).toHaveBeenCalledTimes(1);
+    expect(authorizeConditional).toHaveBeenCalledTimes(3);
   });
 
-  it('looks up, with the user’s credentials, what a member may read, and removes the rest', async () => {
+  it('evaluates a member’s HAS_ACCESS_RELATION decision in the catalog’s database, and removes the rest', async () => {
+    readableRefsInCatalogMock.mockReset();
+    readableRefsInCatalogMock.mockResolvedValue(
+      new Set(['group:default/payments-team']),
+    );
+    const { get, authorizeConditional, getEntitiesByRefs } = setUp({
+      withDatabase: true,
+    });
+    for (let i = 0; i < 2; i++) {
+      const res = await get(mockCredentials.user.header(MEMBER)).expect(200);
+      expect(targets(res.body)).toEqual([
+        'ownedBy group:default/payments-team',
+      ]);
+    }
+    expect(getEntitiesByRefs).not.toHaveBeenCalled();
+    expect(authorizeConditional).toHaveBeenCalledTimes(2);
+    expect(readableRefsInCatalogMock).toHaveBeenCalledTimes(2);
+    const [db, refs, params] = readableRefsInCatalogMock.mock.calls[0];
+    expect(db).toEqual({ catalogDatabase: true });
+    expect([...refs].sort()).toEqual([
+      'component:default/ledger',
+      'group:default/payments-team',
+    ]);
+    expect(params).toEqual({
+      relation: 'readableBy',
+      claims: ['user:default/bob', 'group:default/payments-team'],
+    });
+  });
+
+  it('without the catalog’s database, looks up through the catalog, with the user’s credentials, what a member may read, and removes the rest', async () => {
     const { get, getEntitiesByRefs } = setUp();
     const res = await get(mockCredentials.user.header(MEMBER)).expect(200);
     expect(targets(res.body)).toEqual(['ownedBy group:default/payments-team']);

@@ -15,10 +15,17 @@ import {
 } from '@backstage/errors';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
 import { isKindSubjectRef } from '@portico/plugin-owner-of-common';
 import type { RequestHandler, Response } from 'express';
-import { LRUCache } from 'lru-cache';
+import type { Knex } from 'knex';
+import {
+  readableRefsInCatalog,
+  singleAccessRelationCondition,
+} from './readableRefs';
 import {
   EntityResponseShape,
   entityResponseShape,
@@ -29,13 +36,6 @@ import {
 
 /** by-refs batch size for the visibility lookup. */
 const LOOKUP_BATCH = 500;
-/**
- * How long a user's unconditional read decision (an admin's ALLOW) is reused. The policy's own
- * membership cache (`permission.ownerOf.membershipRefresh`, 30 s by default) already delays a
- * change of admins by as much; reusing the decision briefly spares a permission round trip per
- * response.
- */
-const READ_DECISION_TTL_MS = 10_000;
 
 /**
  * Removes from every entity the catalog returns to a user the owner-of
@@ -49,11 +49,13 @@ const READ_DECISION_TTL_MS = 10_000;
  * draw them).
  *
  * For user callers, the response of every entity-returning route is held
- * back, the refs it names are looked up through the catalog with the
- * caller's own credentials (one by-refs call, so the owner-of policy decides
- * in SQL as for any read), and what names an unreadable entity is removed.
- * A user whose read decision is an unconditional ALLOW (an admin) may read
- * every entity, so no lookup is made for them.
+ * back, the refs it names are checked against the user's read decision, and
+ * what names an unreadable entity is removed. A user whose read decision is
+ * an unconditional ALLOW (an admin) may read every entity, so no lookup is
+ * made for them. The owner-of policy's decision for everyone else, one
+ * HAS_ACCESS_RELATION condition, is evaluated in one query on the catalog's
+ * own tables (`db`); any other decision through the catalog's by-refs with the
+ * caller's own credentials, so the catalog applies it as for any read.
  * The ancestry of a hidden entity answers 404, as by-name does, instead of
  * the catalog's 403, which would confirm that the entity exists.
  * Service callers are trusted with the whole catalog and get it unchanged.
@@ -68,33 +70,44 @@ export function createHideUnreadableRelationsMiddleware(options: {
   catalog: CatalogService;
   permissions: PermissionsService;
   logger: LoggerService;
+  /** The catalog's database, where a HAS_ACCESS_RELATION decision is evaluated. */
+  db?: Knex;
   /** Also remove what names entities the user may not read. */
   hideUnreadable: boolean;
 }): RequestHandler {
-  const { auth, httpAuth, catalog, permissions, logger, hideUnreadable } =
+  const { auth, httpAuth, catalog, permissions, logger, db, hideUnreadable } =
     options;
-  const readDecisions = new LRUCache<string, boolean>({
-    max: 10_000,
-    ttl: READ_DECISION_TTL_MS,
-  });
-
-  /** Whether the user may read every entity: the policy answers ALLOW without conditions. */
-  async function readsEveryEntity(
+  /**
+   * The policy's decision on reading entities, as the catalog received it for this request (the
+   * backend's permissions service reuses a user's decision briefly, so this is no second round
+   * trip).
+   */
+  async function readDecision(
     credentials: BackstageCredentials<BackstageUserPrincipal>,
-  ): Promise<boolean> {
-    const user = credentials.principal.userEntityRef;
-    const cached = readDecisions.get(user);
-    if (cached !== undefined) return cached;
+  ): Promise<PolicyDecision> {
     const [decision] = await permissions.authorizeConditional(
       [{ permission: catalogEntityReadPermission }],
       { credentials },
     );
-    const everything = decision.result === AuthorizeResult.ALLOW;
-    readDecisions.set(user, everything);
-    return everything;
+    return decision;
   }
 
   async function readableRefs(
+    refs: string[],
+    credentials: BackstageCredentials<BackstageUserPrincipal>,
+  ): Promise<Set<string>> {
+    const decision = await readDecision(credentials);
+    if (decision.result === AuthorizeResult.ALLOW) {
+      return new Set(refs);
+    }
+    const condition = singleAccessRelationCondition(decision);
+    if (db && condition) {
+      return readableRefsInCatalog(db, refs, condition);
+    }
+    return readableRefsThroughCatalog(refs, credentials);
+  }
+
+  async function readableRefsThroughCatalog(
     refs: string[],
     credentials: BackstageCredentials<BackstageUserPrincipal>,
   ): Promise<Set<string>> {
@@ -136,9 +149,7 @@ export function createHideUnreadableRelationsMiddleware(options: {
       return asIs();
     }
     const real = refs.filter(ref => !isKindSubjectRef(ref));
-    const readable = (await readsEveryEntity(credentials))
-      ? new Set(real)
-      : await readableRefs(real, credentials);
+    const readable = await readableRefs(real, credentials);
     if (readable.size === refs.length) {
       return asIs();
     }
