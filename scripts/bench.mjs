@@ -14,6 +14,11 @@ const BENCHMARKS = {
     script: 'benchmark',
     what: 'the owner-of policy on the real catalog, four backends side by side (docs/owner-of-benchmark.md)',
   },
+  scale: {
+    workspace: '@portico/plugin-permission-backend-module-owner-of',
+    script: 'scale',
+    what: 'the catalog at 100,000+ components with the policy: ingestion, table and index sizes, latency and plans (docs/scale.md)',
+  },
   'directory-sync': {
     workspace: '@portico/plugin-catalog-backend-module-ldap-guarded',
     script: 'benchmark',
