@@ -248,11 +248,14 @@ describe.each(databases.eachSupportedId())(
       });
       expect(carol.spec.profile.email).toBe('carol@harborline.example');
       expect(carol.spec.memberOf).toEqual(['group:default/routing-squad']);
-      const squad = (
-        await http()
+      // Each entity is stitched on its own; carol's being listed does not mean her squad is.
+      const squad = await eventually(async () => {
+        const res = await http()
           .get('/api/catalog/entities/by-name/group/default/routing-squad')
-          .set('authorization', service)
-      ).body;
+          .set('authorization', service);
+        expect(res.status).toBe(200);
+        return res.body;
+      });
       expect(squad.spec.parent).toBe('group:default/logistics-team');
       expect(squad.spec.type).toBe('team');
     });
