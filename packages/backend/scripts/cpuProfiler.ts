@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: {
     functionName: string;
@@ -16,7 +16,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -69,11 +69,16 @@ export class CpuProfiler {
 
   /** Stops recording, writes the profile to file and returns a summary of the heaviest frames. */
   async stop(file: string): Promise<string> {
+    return summarize(await this.stopAndWrite(file));
+  }
+
+  /** Stops recording and writes the profile to file. */
+  async stopAndWrite(file: string): Promise<Profile> {
     const { profile } = (await this.send('Profiler.stop')) as {
       profile: Profile;
     };
     writeFileSync(file, JSON.stringify(profile));
-    return summarize(profile);
+    return profile;
   }
 
   close() {

@@ -4,6 +4,7 @@
  *   yarn bench stock-compare [--entities 10000] [--ingestion-pairs 2] [--readiness-pairs 3]
  *                            [--rounds 3] [--repetitions 20] [--paging-repetitions 3]
  *                            [--idle 20] [--stock-dir folder] [--create-app-version 0.9.2]
+ *                            [--profile folder] [--profile-requests 400]
  *
  * A script, not a test: the test suite never runs it. It
  *  1. builds a stock `@backstage/create-app` tree of the repository's Backstage release outside
@@ -50,6 +51,8 @@ import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import knexFactory from 'knex';
+import { CpuProfiler } from './cpuProfiler';
+import { requestCostByStage } from './requestCost';
 import {
   ImageBackend,
   startImageBackend,
@@ -119,6 +122,19 @@ const args = parseBenchArgs({
       default: 20,
       description: 'Seconds of idle after ingestion before the RSS is read',
     },
+    // A CPU profile of Portico per reader and read, taken after the latency rounds (so it does
+    // not slow what they measure), and each request's time split into the stages it passes
+    // through (scripts/requestCost.ts).
+    profile: {
+      type: 'string',
+      description:
+        'A folder for CPU profiles of Portico serving each read, with the time per stage',
+    },
+    'profile-requests': {
+      type: 'integer',
+      default: 400,
+      description: 'Requests per profiled read',
+    },
     'create-app-version': {
       type: 'string',
       // The create-app release whose template is Backstage 1.55.0 (its backstage.json).
@@ -141,6 +157,8 @@ const repetitions = args.repetitions;
 const pagingRepetitions = args['paging-repetitions'];
 const idleSeconds = args.idle;
 const createAppVersion = args['create-app-version'];
+const profileDir = args.profile ?? '';
+const profileRequests = args['profile-requests'];
 const stockDir =
   args['stock-dir'] ??
   join(os.tmpdir(), `portico-stock-create-app-${createAppVersion}`);
@@ -320,7 +338,7 @@ interface Running {
 interface Contender {
   label: 'stock' | 'portico';
   port: number;
-  start(prefix: string): Promise<Running>;
+  start(prefix: string, nodeOptions?: string[]): Promise<Running>;
 }
 
 function stockContender(
@@ -455,13 +473,14 @@ function porticoContender(
   return {
     label: 'portico',
     port,
-    async start(prefix) {
+    async start(prefix, nodeOptions) {
       const url = new URL(postgresUrl);
       const started = performance.now();
       const backend: ImageBackend = await startImageBackend({
         imageDir,
         name: 'stock-compare',
         port,
+        nodeOptions,
         readyTimeoutMs: 300_000,
         env: {
           POSTGRES_HOST: url.hostname,
@@ -656,8 +675,12 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
   cleanups.push(async () => {
     for (const r of running) await r.stop();
   });
-  const start = async (c: Contender, prefix: string) => {
-    const r = await c.start(prefix);
+  const start = async (
+    c: Contender,
+    prefix: string,
+    nodeOptions?: string[],
+  ) => {
+    const r = await c.start(prefix, nodeOptions);
     running.add(r);
     return r;
   };
@@ -748,7 +771,13 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
   }
   log('ANALYZE done on both catalog databases');
   const stockRun = await start(stock, finalPrefix.stock);
-  const porticoRun = await start(portico, finalPrefix.portico);
+  // The inspector only listens until the profiles are taken, after the measured rounds.
+  const inspectorPort = profileDir ? await freePort() : undefined;
+  const porticoRun = await start(
+    portico,
+    finalPrefix.portico,
+    inspectorPort ? [`--inspect=127.0.0.1:${inspectorPort}`] : undefined,
+  );
   const asGuest = await guestToken(stockRun.baseUrl);
   const asMember = (
     await signInThroughIdp({
@@ -944,6 +973,54 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
     portico: rssMiB(porticoRun.pid),
   };
 
+  // Where a read's time goes in Portico: one profile per reader and read.
+  const costRows: Record<string, Record<string, string>> = {};
+  if (inspectorPort) {
+    await phase('profiles', async () => {
+      mkdirSync(profileDir, { recursive: true });
+      const profiler = await CpuProfiler.connect(inspectorPort);
+      try {
+        for (const op of operations.slice(0, 4)) {
+          for (const reader of readers.slice(1)) {
+            await profiler.start();
+            const t = performance.now();
+            for (let k = 0; k < profileRequests; k++) await op.run(reader);
+            const wallMs = (performance.now() - t) / profileRequests;
+            const file = join(
+              profileDir,
+              `${reader.name}-${op.name}`
+                .replace(/[^a-z0-9]+/gi, '-')
+                .toLowerCase()
+                .concat('.cpuprofile'),
+            );
+            const profile = await profiler.stopAndWrite(file);
+            const stages = requestCostByStage(profile, profileRequests);
+            log(
+              `${reader.name}, ${op.name}: ${wallMs.toFixed(
+                2,
+              )} ms per request seen by the client; profile ${file}\n${stages
+                .map(
+                  s =>
+                    `  ${s.msPerRequest.toFixed(2).padStart(6)} ms ${(
+                      s.share * 100
+                    )
+                      .toFixed(1)
+                      .padStart(5)} %  ${s.stage}`,
+                )
+                .join('\n')}`,
+            );
+            costRows[`${reader.name}, ${op.name}`] = Object.fromEntries([
+              ['client ms', wallMs.toFixed(2)],
+              ...stages.map(s => [s.stage, s.msPerRequest.toFixed(2)]),
+            ]);
+          }
+        }
+      } finally {
+        profiler.close();
+      }
+    });
+  }
+
   // Size of a full entity, from one full paging per reader.
   const sizes = new Map<string, { items: number; bytes: number }>();
   for (const reader of readers) sizes.set(reader.name, await pageAll(reader));
@@ -1022,6 +1099,10 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
     };
   }
   console.table(sizeRows);
+  if (Object.keys(costRows).length > 0) {
+    log('Portico: milliseconds per request in each stage (CPU profile)');
+    console.table(costRows);
+  }
 
   log(
     `entities: ${entityCount} generated components + the demo organization (${orgUsers} users); Portico's member ${MEMBER} sees ${memberTotal}`,
