@@ -271,6 +271,10 @@ describeWithPostgres('monitoring of the production image', () => {
 
   it("counts a member's catalog list requests by route template, and the policy's decisions for them", async () => {
     const route = '/api/catalog/entities/by-query';
+    // A member no request has been decided for yet: the backend's permissions service reuses a
+    // user's decision for a few seconds, so their first list is decided by the policy and the
+    // next ones reuse that decision.
+    const { token: gustavoToken } = await signIn('gustavo');
     await prometheus.nextScrape();
     const listsBefore = await requests(route, 200);
     const readsBefore = await decisions('catalog.entity.read', 'conditional');
@@ -281,25 +285,26 @@ describeWithPostgres('monitoring of the production image', () => {
     for (let i = 0; i < LISTS; i++) {
       const res = await call(
         `${route}?filter=kind=component&limit=5&fields=metadata.name`,
-        bobToken,
+        gustavoToken,
       );
       expect(res.status).toBe(200);
       await res.body?.cancel();
     }
     await prometheus.nextScrape();
     // The catalog's own background reads use this route too, with service credentials: those
-    // never reach the policy, so only Bob's lists are conditional decisions.
+    // never reach the policy, so only Gustavo's lists are conditional decisions.
     expect(await requests(route, 200)).toBeGreaterThanOrEqual(
       listsBefore + LISTS,
     );
-    expect(
-      await decisions('catalog.entity.read', 'conditional'),
-    ).toBeGreaterThanOrEqual(readsBefore + LISTS);
+    const reads =
+      (await decisions('catalog.entity.read', 'conditional')) - readsBefore;
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeLessThanOrEqual(LISTS);
     expect(
       await prometheus.scalar(
         `sum(portico_membership_cache_lookups_total{job="${JOB}"})`,
       ),
-    ).toBeGreaterThanOrEqual(lookupsBefore + LISTS);
+    ).toBeGreaterThanOrEqual(lookupsBefore + 1);
     expect(
       await prometheus.scalar(
         `sum(portico_permission_decision_duration_count{job="${JOB}"})`,
