@@ -13,7 +13,7 @@
  *     every index, and the process's RSS after ingestion;
  *   - over HTTP with user tokens, medians of --repetitions: an ordinary
  *     member's (one squad; nested groups) by-query first page (components by
- *     name, 50), facets (spec.type of components) and by-name of one of their
+ *     name, 50) and second page (its cursor), facets (spec.type of components) and by-name of one of their
  *     components, and the admin's first page;
  *   - EXPLAIN (ANALYZE, BUFFERS) of every statement the catalog ran for one
  *     call of each of those requests, captured from knex's query events.
@@ -347,6 +347,16 @@ async function main() {
     // ------------------------------------------------------------ latency
     const memberComponent = memberComponents[0];
     const ops = operations(member, memberComponent);
+    // The member's second page, through the cursor their first page returns.
+    const firstPage = await call(backend, ops[0]);
+    ops.splice(1, 0, {
+      name: 'member by-query second page (cursor)',
+      user: member,
+      path: `/entities/by-query?limit=50&cursor=${encodeURIComponent(
+        firstPage.body.pageInfo.nextCursor,
+      )}`,
+      count: b => b.items.length,
+    });
     const measureLoad = [load()];
     for (let w = 0; w < WARMUPS; w++) {
       for (const op of ops) await call(backend, op);
