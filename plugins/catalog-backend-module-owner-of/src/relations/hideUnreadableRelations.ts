@@ -148,9 +148,10 @@ export function createHideUnreadableRelationsMiddleware(options: {
     if (refs.length === 0) {
       return asIs();
     }
+    // Kind subjects name no entity; withoutHiddenRefs keeps them.
     const real = refs.filter(ref => !isKindSubjectRef(ref));
     const readable = await readableRefs(real, credentials);
-    if (readable.size === refs.length) {
+    if (readable.size === real.length) {
       return asIs();
     }
     return Buffer.from(
