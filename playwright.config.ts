@@ -8,7 +8,7 @@ import { chromiumLaunchOptions } from './packages/app/e2e-tests/chromium';
 /*
  * Browser tests: the real backend (serving the built app on :7007, SQLite in a fresh temporary
  * folder) and the real local OpenID Connect provider, driven in Debian's Chromium.
- * Run `yarn workspace app build` first; `./portal test` does.
+ * Build the app first (`bash scripts/build-app-if-changed.sh`); `./portal test` does.
  */
 const backendUrl = 'http://localhost:7007';
 const idpPort = 7011;

@@ -21,5 +21,8 @@ if [[ -f "$stamp" ]] && [[ -z "$(find "${sources[@]}" -newer "$stamp" -print -qu
   exit 0
 fi
 log "building the app (production bundle; about half a minute, only when its sources change)"
+started=$(mktemp)
+trap 'rm -f "$started"' EXIT
 yarn workspace app build >/dev/null || die "the app did not build: run 'yarn workspace app build' to see why"
-touch "$stamp"
+# The build's start, so a source edited during the build still counts as newer.
+touch -r "$started" "$stamp"

@@ -15,12 +15,18 @@ log "copying the repository to $copy"
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
   [[ -e "$file" ]] && printf '%s\0' "$file"
 done | tar --null -T - -cf - | tar -xf - -C "$copy"
-# Dependencies by hard links: fast, and yarn replaces rather than edits files it changes.
+# Dependencies by hard links: fast, and yarn replaces rather than edits the packages' files.
 find . -maxdepth 3 -name node_modules -type d -not -path './node_modules/*' -prune -print0 |
   while IFS= read -r -d '' dir; do
     mkdir -p "$copy/$(dirname "$dir")"
     cp -al "$dir" "$copy/$dir"
   done
+# Except yarn's state file, which yarn rewrites in place: linked, the copy's state would become
+# the repository's.
+cp --remove-destination node_modules/.yarn-state.yml "$copy/node_modules/.yarn-state.yml"
+# The linked packages are built already (native addons included), as in an author's checkout;
+# yarn would build them all again only because the copy lives at another path (80 s here).
+export YARN_ENABLE_SCRIPTS=0
 
 cd "$copy"
 log "yarn new --select backend-plugin --option pluginId=inventory"

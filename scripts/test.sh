@@ -102,7 +102,9 @@ unit_and_backend_tests() {
 }
 
 browser_tests() {
-  yarn workspace app build && yarn playwright test
+  # The production image's tests (in the phase before) build the app as part of the backend
+  # bundle and mark it; it is built here only when they did not or its sources changed since.
+  bash scripts/build-app-if-changed.sh && yarn playwright test
 }
 
 export BACKSTAGE_TEST_DISABLE_DOCKER=1
