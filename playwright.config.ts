@@ -21,10 +21,21 @@ process.env.AUTH_OIDC_METADATA_URL ??= `http://127.0.0.1:${idpPort}/.well-known/
 process.env.E2E_SERVICE_TOKEN ??= randomBytes(24).toString('hex');
 process.env.PORTICO_DATA_DIR ??= mkdtempSync(resolve(tmpdir(), 'portico-e2e-'));
 
+/** Tests that register, unregister or refresh entities or run templates. */
+const changingTests = [
+  '**/refresh.test.ts',
+  '**/scaffolderTasks.test.ts',
+  '**/templates.test.ts',
+  '**/unregister.test.ts',
+];
+
 export default defineConfig({
   timeout: 90_000,
   expect: { timeout: 30_000 },
-  workers: 1,
+  // The tests that only read run two at a time (Chromium keeps one core busy about three
+  // quarters of the time, so one worker left a quarter of the machine idle); those that change
+  // the catalog or start tasks run one at a time after them, so no read sees another's changes.
+  workers: 2,
   globalSetup: resolve(__dirname, 'packages/app/e2e-tests/globalSetup.ts'),
   forbidOnly: !!process.env.CI,
   retries: 0,
@@ -61,6 +72,17 @@ export default defineConfig({
   },
 
   projects: [
-    { name: 'app', testDir: resolve(__dirname, 'packages/app/e2e-tests') },
+    {
+      name: 'reads',
+      testDir: resolve(__dirname, 'packages/app/e2e-tests'),
+      testIgnore: changingTests,
+    },
+    {
+      name: 'changes',
+      testDir: resolve(__dirname, 'packages/app/e2e-tests'),
+      testMatch: changingTests,
+      dependencies: ['reads'],
+      workers: 1,
+    },
   ],
 });

@@ -149,6 +149,9 @@ async function visitTabs(page: Page, where: string): Promise<string[]> {
   return found.map(tab => tab.name);
 }
 
+// Each journey signs in on its own page, so the journeys may run side by side.
+test.describe.configure({ mode: 'parallel' });
+
 /**
  * Docs are built at start-up and the search index holds them from its next run, about a minute
  * after the backend starts: until then, the TechDocs reader's search answers 503. Waits for that
