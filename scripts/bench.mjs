@@ -44,6 +44,11 @@ const BENCHMARKS = {
     script: 'metrics-overhead',
     what: 'what metrics cost, off and on side by side (docs/monitoring.md)',
   },
+  memory: {
+    workspace: 'backend',
+    script: 'memory',
+    what: "the production image's memory after ingestion, as shipped and with other settings (docs/stock-comparison.md)",
+  },
   'stock-compare': {
     workspace: 'backend',
     script: 'stock-compare',

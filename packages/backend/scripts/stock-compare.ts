@@ -53,11 +53,15 @@ import { createInterface } from 'node:readline';
 import knexFactory from 'knex';
 import { CpuProfiler } from './cpuProfiler';
 import { requestCostByStage } from './requestCost';
+import { staticAccessToken } from '../src/production/__testUtils__/imageBackend';
 import {
-  ImageBackend,
-  startImageBackend,
-  staticAccessToken,
-} from '../src/production/__testUtils__/imageBackend';
+  entityCount as countEntities,
+  getCatalogJson as getJson,
+  quietCatalog,
+  quietSchedule,
+  rssMiB,
+  startPorticoImage,
+} from './porticoImageBench';
 import {
   prepareImage,
   repoRoot,
@@ -174,16 +178,8 @@ const STOCK_RESOLUTIONS: Record<string, string> = {
   '@backstage/plugin-signals-backend': '0.3.19',
 };
 
-/** Beyond the run: the search collators must not index while requests are measured. */
-const quietSchedule = {
-  frequency: { hours: 24 },
-  timeout: { minutes: 30 },
-  initialDelay: { hours: 1 },
-};
-
-/** The members of this group are Portico's admins (permission.adminRefs). */
 const sessionSecret = randomBytes(24).toString('hex');
-const ADMIN_GROUP = 'group:default/platform-team';
+/** A member without admin rights, and one of BENCH_ADMIN_GROUP's members, an admin. */
 const MEMBER = 'bob';
 const ADMIN = 'alice';
 
@@ -467,106 +463,41 @@ function porticoContender(
   catalogFile: string,
   orgFile: string,
   access: { config: object },
-  quiet: object,
   idp: { metadataUrl: string },
 ): Contender {
   return {
     label: 'portico',
     port,
     async start(prefix, nodeOptions) {
-      const url = new URL(postgresUrl);
-      const started = performance.now();
-      const backend: ImageBackend = await startImageBackend({
+      const { backend, readyMs } = await startPorticoImage({
         imageDir,
         name: 'stock-compare',
         port,
+        prefix,
+        postgresUrl,
+        catalogFile,
+        orgFile,
+        access,
+        idp,
+        sessionSecret,
         nodeOptions,
-        readyTimeoutMs: 300_000,
-        env: {
-          POSTGRES_HOST: url.hostname,
-          POSTGRES_PORT: url.port || '5432',
-          POSTGRES_USER: decodeURIComponent(url.username) || 'postgres',
-          POSTGRES_PASSWORD:
-            decodeURIComponent(url.password) || 'unused-with-trust',
-          AUTH_OIDC_METADATA_URL: idp.metadataUrl,
-          AUTH_OIDC_CLIENT_ID: process.env.AUTH_OIDC_CLIENT_ID!,
-          AUTH_OIDC_CLIENT_SECRET: process.env.AUTH_OIDC_CLIENT_SECRET!,
-          AUTH_SESSION_SECRET: sessionSecret,
-        },
-        config: {
-          backend: {
-            database: { prefix },
-            auth: { externalAccess: [access.config] },
-          },
-          permission: { adminRefs: [ADMIN_GROUP] },
-          catalog: {
-            locations: [
-              {
-                type: 'file',
-                target: orgFile,
-                rules: [{ allow: ['User', 'Group'] }],
-              },
-              { type: 'file', target: catalogFile },
-            ],
-            ...quiet,
-          },
-          search: {
-            collators: {
-              catalog: { schedule: quietSchedule },
-              techdocs: { schedule: quietSchedule },
-            },
-          },
-        } as any,
       });
       return {
         baseUrl: backend.baseUrl,
         pid: backend.pid,
         stop: () => backend.stop(),
-        readyMs: performance.now() - started,
+        readyMs,
       };
     },
   };
 }
 
-/** The backend process's resident set size in MiB, from /proc. */
-function rssMiB(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-  return kb / 1024;
-}
-
 // ---------------------------------------------------------------- requests
 
-async function getJson(baseUrl: string, path: string, token: string) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const text = await response.text();
-  if (response.status !== 200) {
-    throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
-  }
-  return JSON.parse(text);
-}
-
-async function componentCount(baseUrl: string, token: string) {
-  return (
-    await getJson(
-      baseUrl,
-      '/api/catalog/entities/by-query?filter=kind=component&limit=0',
-      token,
-    )
-  ).totalItems as number;
-}
-
-async function userCount(baseUrl: string, token: string) {
-  return (
-    await getJson(
-      baseUrl,
-      '/api/catalog/entities/by-query?filter=kind=user&limit=0',
-      token,
-    )
-  ).totalItems as number;
-}
+const componentCount = (baseUrl: string, token: string) =>
+  countEntities(baseUrl, token, 'component');
+const userCount = (baseUrl: string, token: string) =>
+  countEntities(baseUrl, token, 'user');
 
 /** A stock guest's token, as the sign-in page gets it. */
 async function guestToken(baseUrl: string): Promise<string> {
@@ -646,7 +577,7 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
   log(`PostgreSQL ${postgresVersion}, databases ${prefixRoot}*`);
 
   const access = staticAccessToken('stock-compare');
-  const quiet = { processingInterval: { hours: 24 } };
+  const quiet = quietCatalog;
   const porticoPort = await freePort();
   const stockPort = await freePort();
   process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-stock-compare';
@@ -666,7 +597,6 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
     catalogFile,
     orgFile,
     access,
-    quiet,
     idp,
   );
   const pair = (i: number) =>
