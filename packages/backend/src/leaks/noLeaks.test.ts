@@ -31,6 +31,8 @@ import {
 import { techdocsModuleStaticPathGuard } from '@portico/plugin-backend-module-portico-guards';
 import {
   AccessModel,
+  DEMO_ADMIN_REFS,
+  DEMO_USERS,
   PUBLIC_KINDS,
   accessOf,
   entityRef,
@@ -41,22 +43,6 @@ jest.setTimeout(600_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
-/**
- * An admin, an owner, a nested member, a granted outsider, a personal owner, a grantee through
- * a team grant, a member of two teams, and a department member (who does not inherit what the
- * teams below own).
- */
-const USERS = [
-  'alice',
-  'bob',
-  'carol',
-  'dave',
-  'erin',
-  'priya',
-  'wen',
-  'tomas',
-];
-const ADMIN_REFS = ['group:default/platform-team'];
 const DOCS = ['shipment-api', 'route-optimizer', 'payment-gateway'];
 const KUBERNETES_IDS = [
   'shipment-api',
@@ -140,7 +126,7 @@ describe.each(databases.eachSupportedId())(
           kubernetesBackend,
         ],
         overrides: {
-          permission: { enabled: true, adminRefs: ADMIN_REFS },
+          permission: { enabled: true, adminRefs: DEMO_ADMIN_REFS },
           techdocs: {
             publisher: { type: 'local', local: { publishDirectory } },
           },
@@ -200,8 +186,8 @@ describe.each(databases.eachSupportedId())(
         }
         return entities;
       }, 120_000);
-      for (const user of USERS) {
-        access.set(user, accessOf(user, everything, ADMIN_REFS));
+      for (const user of DEMO_USERS) {
+        access.set(user, accessOf(user, everything, DEMO_ADMIN_REFS));
       }
 
       // TechDocs build on first view: build every demo site, so pages and the index exist.
@@ -248,7 +234,7 @@ describe.each(databases.eachSupportedId())(
       // The org chart and templates are public; the software is what the rules divide.
       const software = (refs: Iterable<string>) =>
         [...refs].filter(ref => !PUBLIC_KINDS.includes(ref.split(':')[0]));
-      for (const user of USERS.filter(u => u !== 'alice')) {
+      for (const user of DEMO_USERS.filter(u => u !== 'alice')) {
         expect(software(readable(user)).length).toBeGreaterThan(0);
         expect(software(readable(user)).length).toBeLessThan(
           software(allRefs()).length / 2,
@@ -290,7 +276,7 @@ describe.each(databases.eachSupportedId())(
         .expect(404);
     });
 
-    it.each(USERS)(
+    it.each(DEMO_USERS)(
       'shows %s exactly their entities in every catalog read',
       async user => {
         const expected = sorted(readable(user));
@@ -480,7 +466,7 @@ describe.each(databases.eachSupportedId())(
       const actual: string[] = [];
       const expected: string[] = [];
       const leaked: string[] = [];
-      for (const user of USERS) {
+      for (const user of DEMO_USERS) {
         for (const name of DOCS) {
           const ref = `component:default/${name}`;
           const api = as(user);
@@ -521,7 +507,7 @@ describe.each(databases.eachSupportedId())(
     it('shows Kubernetes workloads only of entities the user may read', async () => {
       const actual: string[] = [];
       const expected: string[] = [];
-      for (const user of USERS) {
+      for (const user of DEMO_USERS) {
         for (const id of KUBERNETES_IDS) {
           const res = await as(user).post(`/api/kubernetes/services/${id}`, {
             entity: {

@@ -29,23 +29,17 @@ import {
   userHeader,
   UserScopedBackend,
 } from '@portico/test-utils';
-import { accessOf, entityRef } from './__testUtils__/readableModel';
+import {
+  DEMO_ADMIN_REFS,
+  DEMO_USERS,
+  accessOf,
+  entityRef,
+} from './__testUtils__/readableModel';
 
 jest.setTimeout(300_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
-const USERS = [
-  'alice',
-  'bob',
-  'carol',
-  'dave',
-  'erin',
-  'priya',
-  'wen',
-  'tomas',
-];
-const ADMIN_REFS = ['group:default/platform-team'];
 const SECRET = 'Secret payments rework';
 
 const sorted = (values: Iterable<string>) => [...values].sort();
@@ -86,7 +80,7 @@ describe.each(databases.eachSupportedId())(
         t.http().put(path).set('authorization', userHeader(user)).send(body),
     });
     const readable = (user: string) =>
-      accessOf(user, everything, ADMIN_REFS).readable;
+      accessOf(user, everything, DEMO_ADMIN_REFS).readable;
     const mcp = (user: string, method: string, params: object = {}) =>
       t
         .http()
@@ -116,7 +110,7 @@ describe.each(databases.eachSupportedId())(
           catalogBackendModuleLdapGuarded,
         ],
         overrides: {
-          permission: { enabled: true, adminRefs: ADMIN_REFS },
+          permission: { enabled: true, adminRefs: DEMO_ADMIN_REFS },
         },
       });
       // Wait for the demo catalog to arrive before bob's run registers its component.
@@ -203,7 +197,7 @@ describe.each(databases.eachSupportedId())(
 
       const actual: string[] = [];
       const expected: string[] = [];
-      for (const user of USERS) {
+      for (const user of DEMO_USERS) {
         const res = mcpResult(
           await mcp(user, 'tools/call', {
             name: query,
@@ -237,7 +231,7 @@ describe.each(databases.eachSupportedId())(
     it("lists and shows bob's run to bob and admins only", async () => {
       const actual: string[] = [];
       const expected: string[] = [];
-      for (const user of USERS) {
+      for (const user of DEMO_USERS) {
         const list = await as(user).get('/api/scaffolder/v2/tasks').expect(200);
         const ids = (list.body.tasks as Array<{ id: string }>).map(x => x.id);
         const one = await as(user).get(`/api/scaffolder/v2/tasks/${bobsTask}`);
@@ -264,7 +258,7 @@ describe.each(databases.eachSupportedId())(
     it("shows bob's notification and setting to bob only", async () => {
       const actual: string[] = [];
       const expected: string[] = [];
-      for (const user of USERS) {
+      for (const user of DEMO_USERS) {
         const list = await as(user)
           .get('/api/notifications/notifications')
           .expect(200);
@@ -297,7 +291,7 @@ describe.each(databases.eachSupportedId())(
       expect(readable('dave').has(component)).toBe(false);
       const actual: string[] = [];
       const expected: string[] = [];
-      for (const user of USERS) {
+      for (const user of DEMO_USERS) {
         const list = await as(user).get('/api/local-git/').expect(200);
         const listed = (list.body.repositories as Array<{ name: string }>).some(
           repo => repo.name === repository,
@@ -331,7 +325,7 @@ describe.each(databases.eachSupportedId())(
         .sort();
       const target = `component:default/${repository}`;
       const owners = new Set(
-        USERS.filter(user =>
+        DEMO_USERS.filter(user =>
           (
             (everything.find(e => entityRef(e) === `user:default/${user}`)?.spec
               ?.memberOf as string[]) ?? []
@@ -347,7 +341,7 @@ describe.each(databases.eachSupportedId())(
 
       const actual: string[] = [];
       const expected: string[] = [];
-      for (const [index, user] of USERS.entries()) {
+      for (const [index, user] of DEMO_USERS.entries()) {
         // dave asks for bob's confidential component; everyone else for another existing one.
         const existing = user === 'dave' ? target : components[index];
         const answers = [];
@@ -367,7 +361,7 @@ describe.each(databases.eachSupportedId())(
       const title = `user:default/dave asks for access to ${target}`;
       await eventually(async () => {
         const received: string[] = [];
-        for (const user of USERS) {
+        for (const user of DEMO_USERS) {
           const list = await as(user)
             .get('/api/notifications/notifications')
             .expect(200);
@@ -377,7 +371,7 @@ describe.each(databases.eachSupportedId())(
           received.push(`${user} ${titles.includes(title)}`);
         }
         expect(received).toEqual(
-          USERS.map(user => `${user} ${owners.has(user)}`),
+          DEMO_USERS.map(user => `${user} ${owners.has(user)}`),
         );
       }, 30_000);
     });
@@ -385,7 +379,7 @@ describe.each(databases.eachSupportedId())(
     it('shows the organization health to admins only', async () => {
       const actual: string[] = [];
       const expected: string[] = [];
-      for (const user of USERS) {
+      for (const user of DEMO_USERS) {
         const health = await as(user).get('/api/catalog/org-health');
         // A provider that does not exist: non-admins learn not even that.
         const accept = await as(user).post(

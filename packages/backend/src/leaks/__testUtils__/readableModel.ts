@@ -9,6 +9,25 @@ const GRANT_PREFIX = 'backstage.tanzu.vmware.com/';
 /** app-config's permission.ownerOf.publicKinds: templates and the org chart. */
 export const PUBLIC_KINDS = ['template', 'user', 'group'];
 
+/**
+ * The demo users the leak tests read as: an admin, an owner, a nested member, a granted
+ * outsider, a personal owner, a grantee through a team grant, a member of two teams, and a
+ * department member (who does not inherit what the teams below own).
+ */
+export const DEMO_USERS = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'priya',
+  'wen',
+  'tomas',
+];
+
+/** The leak tests' permission.adminRefs: alice's team. */
+export const DEMO_ADMIN_REFS = ['group:default/platform-team'];
+
 /** `kind:namespace/name`, lowercase, with the defaults the catalog applies. */
 export function refOf(
   value: string,
