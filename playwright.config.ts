@@ -32,9 +32,10 @@ const changingTests = [
 export default defineConfig({
   timeout: 90_000,
   expect: { timeout: 30_000 },
-  // The tests that only read run two at a time (Chromium keeps one core busy about three
-  // quarters of the time, so one worker left a quarter of the machine idle); those that change
-  // the catalog or start tasks run one at a time after them, so no read sees another's changes.
+  // Two tests at a time (with one, Chromium kept the two cores busy about three quarters of the
+  // time). The tests that change the catalog or start tasks run after those that only read, so
+  // no read sees their changes; they check only what they made themselves, so they may run
+  // beside each other.
   workers: 2,
   globalSetup: resolve(__dirname, 'packages/app/e2e-tests/globalSetup.ts'),
   forbidOnly: !!process.env.CI,
@@ -82,7 +83,6 @@ export default defineConfig({
       testDir: resolve(__dirname, 'packages/app/e2e-tests'),
       testMatch: changingTests,
       dependencies: ['reads'],
-      workers: 1,
     },
   ],
 });

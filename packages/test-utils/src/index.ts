@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { eventually } from './eventually';
+export { waitForCatalogSettled } from './catalogSettled';
 export { writeTechDocsSite } from './techDocsSite';
 export { freePort } from './freePort';
 export { repoRoot, demoCatalogLocations, demoDataLocation } from './repository';

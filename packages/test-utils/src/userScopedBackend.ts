@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { demoCatalogLocations, repoRoot } from './repository';
 import { actorPreservingAuthFactory } from './auth';
+import { waitForCatalogSettled } from './catalogSettled';
 import { randomBytes } from 'node:crypto';
 import {
   BackendFeature,
@@ -60,12 +61,19 @@ export type UserScopedBackend = {
  * demo catalog, TechDocs, search, Kubernetes settings) with `overrides` on top.
  * Authentication is mocked so tests can act as any demo user: the policy, the
  * catalog and every plugin's checks are the real ones.
+ *
+ * With the catalog among the features, it returns once the catalog has
+ * processed and stitched everything it was given (`waitForCatalog: false` for
+ * tests of what happens before): a test's first read then sees the whole demo
+ * catalog, and no membership the policy keeps (app-config's
+ * `membershipRefresh`, 30 s) was read from a half-ingested organization.
  */
 export async function startUserScopedBackend(options: {
   databases: TestDatabases;
   databaseId: TestDatabaseId;
   features: BackendFeature[];
   overrides?: JsonObject;
+  waitForCatalog?: boolean;
 }): Promise<UserScopedBackend> {
   process.env.AUTH_SESSION_SECRET ??= randomBytes(24).toString('hex');
   process.env.AUTH_OIDC_CLIENT_SECRET ??= randomBytes(24).toString('hex');
@@ -109,6 +117,10 @@ export async function startUserScopedBackend(options: {
       ...options.features,
     ],
   });
+  const catalogDb = clients.get('catalog');
+  if (catalogDb && options.waitForCatalog !== false) {
+    await waitForCatalogSettled(await catalogDb);
+  }
   return {
     backend,
     http: () => request(backend.server),
