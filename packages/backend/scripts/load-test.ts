@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import knexFactory from 'knex';
 import {
+  postgresEnvFor,
   ImageBackend,
   startImageBackend,
   staticAccessToken,
@@ -239,7 +240,6 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
   });
   const postgresVersion = (await admin.raw('show server_version')).rows[0]
     .server_version;
-  const url = new URL(postgresUrl);
 
   const port = await freePort();
   process.env.AUTH_OIDC_CLIENT_ID ??= 'portico-load-test';
@@ -265,11 +265,7 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
       : undefined,
     readyTimeoutMs: 300_000,
     env: {
-      POSTGRES_HOST: url.hostname,
-      POSTGRES_PORT: url.port || '5432',
-      POSTGRES_USER: decodeURIComponent(url.username) || 'postgres',
-      POSTGRES_PASSWORD:
-        decodeURIComponent(url.password) || 'unused-with-trust',
+      ...postgresEnvFor(postgresUrl),
       AUTH_OIDC_METADATA_URL: idp.metadataUrl,
       AUTH_OIDC_CLIENT_ID: process.env.AUTH_OIDC_CLIENT_ID,
       AUTH_OIDC_CLIENT_SECRET: process.env.AUTH_OIDC_CLIENT_SECRET,

@@ -31,6 +31,7 @@ import {
   demoDataLocation,
 } from '@portico/test-utils';
 import {
+  postgresEnvFor,
   ImageBackend,
   startImageBackend,
 } from '../src/production/__testUtils__/imageBackend';
@@ -114,11 +115,7 @@ async function main() {
         name,
         port,
         env: {
-          POSTGRES_HOST: postgresUrl.hostname,
-          POSTGRES_PORT: postgresUrl.port || '5432',
-          POSTGRES_USER: decodeURIComponent(postgresUrl.username) || 'postgres',
-          POSTGRES_PASSWORD:
-            decodeURIComponent(postgresUrl.password) || 'unused-with-trust',
+          ...postgresEnvFor(postgresUrl.href),
           AUTH_OIDC_METADATA_URL: idp.metadataUrl,
           AUTH_OIDC_CLIENT_ID: process.env.AUTH_OIDC_CLIENT_ID!,
           AUTH_OIDC_CLIENT_SECRET: process.env.AUTH_OIDC_CLIENT_SECRET!,

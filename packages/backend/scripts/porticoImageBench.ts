@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   ImageBackend,
+  postgresEnvFor,
   startImageBackend,
 } from '../src/production/__testUtils__/imageBackend';
 
@@ -47,7 +48,6 @@ export async function startPorticoImage(options: {
   env?: Record<string, string>;
   nodeOptions?: string[];
 }): Promise<PorticoImageRun> {
-  const url = new URL(options.postgresUrl);
   const started = performance.now();
   const backend = await startImageBackend({
     imageDir: options.imageDir,
@@ -56,11 +56,7 @@ export async function startPorticoImage(options: {
     nodeOptions: options.nodeOptions,
     readyTimeoutMs: 300_000,
     env: {
-      POSTGRES_HOST: url.hostname,
-      POSTGRES_PORT: url.port || '5432',
-      POSTGRES_USER: decodeURIComponent(url.username) || 'postgres',
-      POSTGRES_PASSWORD:
-        decodeURIComponent(url.password) || 'unused-with-trust',
+      ...postgresEnvFor(options.postgresUrl),
       AUTH_OIDC_METADATA_URL: options.idp.metadataUrl,
       AUTH_OIDC_CLIENT_ID: process.env.AUTH_OIDC_CLIENT_ID!,
       AUTH_OIDC_CLIENT_SECRET: process.env.AUTH_OIDC_CLIENT_SECRET!,

@@ -37,6 +37,20 @@ export interface DeploymentEnv {
   [name: string]: string;
 }
 
+/**
+ * The image's POSTGRES_* for a PostgreSQL connection string. A server that trusts local
+ * connections has no password; the image's config still requires a value.
+ */
+export function postgresEnvFor(connectionString: string) {
+  const url = new URL(connectionString);
+  return {
+    POSTGRES_HOST: url.hostname,
+    POSTGRES_PORT: url.port || '5432',
+    POSTGRES_USER: decodeURIComponent(url.username) || 'postgres',
+    POSTGRES_PASSWORD: decodeURIComponent(url.password) || 'unused-with-trust',
+  };
+}
+
 export interface ImageBackend {
   name: string;
   baseUrl: string;

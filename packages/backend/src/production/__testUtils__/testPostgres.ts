@@ -5,6 +5,7 @@
  * it created (`dropDatabases` of @portico/test-utils).
  */
 import { randomBytes } from 'node:crypto';
+import { postgresEnvFor } from './imageBackend';
 
 export const postgresConnectionString =
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
@@ -26,14 +27,7 @@ export const describeWithPostgres = postgresConnectionString
 
 /** POSTGRES_* for the image, from the connection string. */
 export function postgresEnv() {
-  const url = new URL(postgresConnectionString!);
-  return {
-    POSTGRES_HOST: url.hostname,
-    POSTGRES_PORT: url.port || '5432',
-    POSTGRES_USER: decodeURIComponent(url.username) || 'postgres',
-    // The test server trusts local connections; the image's config still requires a value.
-    POSTGRES_PASSWORD: decodeURIComponent(url.password) || 'unused-with-trust',
-  };
+  return postgresEnvFor(postgresConnectionString!);
 }
 
 /** A database prefix no other run uses: each plugin's database is `<prefix><pluginId>`. */
