@@ -1,5 +1,6 @@
 import { Browser, expect, Page, test, TestInfo } from '@playwright/test';
 import { signIn } from './signIn';
+import { networkSettled, openInApp, trackRequests } from './inApp';
 
 /*
  * An engineer's day in the portal, as each demo user: every sidebar entry and the catalog, entity,
@@ -96,7 +97,7 @@ function watchRequests(page: Page): string[] {
 }
 
 async function expectNoErrorPage(page: Page, where: string) {
-  await page.waitForLoadState('networkidle');
+  await networkSettled(page);
   await expect(
     page.locator('main').getByText(ERROR_TEXTS),
     `an error page or panel on ${where}`,
@@ -104,7 +105,7 @@ async function expectNoErrorPage(page: Page, where: string) {
 }
 
 async function attachScreenshot(page: Page, testInfo: TestInfo, name: string) {
-  await page.waitForLoadState('networkidle');
+  await networkSettled(page);
   await testInfo.attach(name, {
     body: await page.screenshot({ fullPage: true }),
     contentType: 'image/png',
@@ -119,6 +120,7 @@ async function signedIn(browser: Browser, user: string) {
   // Before sign-in, the sign-in page's optional session refresh answers 401 by design.
   await signIn(page, user);
   const problems = watchRequests(page);
+  trackRequests(page);
   return { page, problems };
 }
 
@@ -143,7 +145,7 @@ async function visitTabs(page: Page, where: string): Promise<string[]> {
     })),
   );
   for (const { name, href } of found) {
-    await page.goto(href);
+    await openInApp(page, href);
     await expectNoErrorPage(page, `${where}, tab ${name}`);
   }
   return found.map(tab => tab.name);
@@ -204,15 +206,15 @@ for (const journey of JOURNEYS) {
       expect(hrefs.includes('/visualizer')).toBe(journey.admin);
       expect(hrefs.includes('/org-health')).toBe(journey.admin);
       for (const href of hrefs) {
-        await page.goto(href);
+        await openInApp(page, href);
         await expectNoErrorPage(page, `sidebar entry ${href}`);
       }
       // Register Existing Component works for every user: its form is there.
-      await page.goto('/catalog-import');
+      await openInApp(page, '/catalog-import');
       await expect(page.getByRole('textbox', { name: /URL/i })).toBeVisible();
 
       // The home page opens on its widgets, not in edit mode.
-      await page.goto('/home');
+      await openInApp(page, '/home');
       await expect(
         page.getByRole('heading', { name: 'Welcome to Portico' }),
       ).toBeVisible();
@@ -225,7 +227,7 @@ for (const journey of JOURNEYS) {
       if (screenshots) await attachScreenshot(page, testInfo, 'home page');
 
       // The catalog's Create button leads to the templates.
-      await page.goto('/');
+      await openInApp(page, '/');
       await page.getByRole('link', { name: 'Create' }).first().click();
       await expect(page).toHaveURL(/\/create/);
       await expectNoErrorPage(page, 'Create');
@@ -234,7 +236,7 @@ for (const journey of JOURNEYS) {
       await expect(
         page.getByRole('button', { name: 'Choose' }).first(),
       ).toBeVisible();
-      await page.waitForLoadState('networkidle');
+      await networkSettled(page);
       const templates = await page
         .getByRole('button', { name: 'Choose' })
         .evaluateAll(buttons =>
@@ -247,7 +249,7 @@ for (const journey of JOURNEYS) {
       expect(templates.length).toBeGreaterThan(0);
       expect(templates.filter(title => title === '')).toEqual([]);
       for (const template of templates) {
-        await page.goto('/create');
+        await openInApp(page, '/create');
         await page
           .locator('.MuiCard-root')
           .filter({ hasText: template })
@@ -261,7 +263,7 @@ for (const journey of JOURNEYS) {
 
       // An entity page: every tab works, TechDocs only where there are docs, the owner is a link.
       const { slug, title, owner, techdocs } = journey.entity;
-      await page.goto(`/catalog/default/component/${slug}`);
+      await openInApp(page, `/catalog/default/component/${slug}`);
       await expect(
         page.getByRole('heading', { name: title }).first(),
       ).toBeVisible();
@@ -270,7 +272,7 @@ for (const journey of JOURNEYS) {
       if (screenshots) await attachScreenshot(page, testInfo, 'entity page');
       const tabs = await visitTabs(page, `${slug}'s page`);
       expect(tabs.includes('TechDocs')).toBe(techdocs);
-      await page.goto(`/catalog/default/component/${slug}`);
+      await openInApp(page, `/catalog/default/component/${slug}`);
       await page.getByRole('link', { name: owner }).first().click();
       await expect(page).toHaveURL(/\/catalog\/default\/group\//);
       await expect(
@@ -279,7 +281,7 @@ for (const journey of JOURNEYS) {
       await expectNoErrorPage(page, `${owner}'s page`);
 
       // The APIs page and the first API the user may read, with each of its tabs.
-      await page.goto('/api-docs');
+      await openInApp(page, '/api-docs');
       await expectNoErrorPage(page, 'the APIs page');
       const apiLinks = page.locator('main a[href*="/catalog/default/api/"]');
       if ((await apiLinks.count()) > 0) {
@@ -290,7 +292,10 @@ for (const journey of JOURNEYS) {
 
       // A hidden entity's page says plainly that it is not visible.
       if (journey.hiddenSlug) {
-        await page.goto(`/catalog/default/component/${journey.hiddenSlug}`);
+        await openInApp(
+          page,
+          `/catalog/default/component/${journey.hiddenSlug}`,
+        );
         await expect(page.getByText('Not visible to you')).toBeVisible();
         await expect(
           page.getByText(/does not exist, or you may not see it/),
@@ -316,7 +321,7 @@ test('dave asks the owners of a hidden component for access, and its team is not
   test.setTimeout(120_000);
   const reason = `I answer shippers about card payments (${Date.now()})`;
   const asked = async (page: Page, slug: string) => {
-    await page.goto(`/catalog/default/component/${slug}`);
+    await openInApp(page, `/catalog/default/component/${slug}`);
     await page
       .getByRole('button', { name: 'Ask the owners for access' })
       .click();
@@ -342,7 +347,7 @@ test('dave asks the owners of a hidden component for access, and its team is not
   // bob is in payments-team, which owns the payment gateway.
   const bob = await signedIn(browser, 'bob');
   try {
-    await bob.page.goto('/notifications');
+    await openInApp(bob.page, '/notifications');
     const notification = bob.page.getByText(
       'user:default/dave asks for access to component:default/payment-gateway',
     );
@@ -400,9 +405,9 @@ for (const width of [1280, 1400]) {
     try {
       await signIn(page, 'alice');
       for (const path of ['/', '/api-docs']) {
-        await page.goto(path);
+        await openInApp(page, path);
         await expect(page.locator('table tbody tr').first()).toBeVisible();
-        await page.waitForLoadState('networkidle');
+        await networkSettled(page);
         expect([path, await wordsSplitAcrossLines(page)]).toEqual([path, []]);
       }
       // Every sidebar label is shown whole, not cut off with an ellipsis.

@@ -1,5 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
 import { signedInPage } from './signIn';
+import { openInApp } from './inApp';
 
 /*
  * What the owner-of policy lets each demo user see, through the browser: the catalog list, entity
@@ -135,7 +136,7 @@ async function expectEntityPage(
   const accessAnswer = page.waitForResponse(response =>
     response.url().includes('/api/permission/owner-of/access'),
   );
-  await page.goto(`/catalog/default/component/${expected.slug}`);
+  await openInApp(page, `/catalog/default/component/${expected.slug}`);
   await expect(
     page.getByRole('heading', { name: title }).first(),
   ).toBeVisible();
@@ -172,7 +173,7 @@ async function expectEntityPage(
 }
 
 async function expectNotFound(page: Page, slug: string) {
-  await page.goto(`/catalog/default/component/${slug}`);
+  await openInApp(page, `/catalog/default/component/${slug}`);
   await expect(
     page.getByText(/does not exist, or you may not see it/i),
   ).toBeVisible();
