@@ -63,6 +63,35 @@ deps_are_current() {
     "$PORTICO_ROOT"/charts/*/package.json -newer "$state" 2>/dev/null) ]]
 }
 
+# Native addons that prebuild-install fetches as prebuilt binaries from GitHub, which this
+# machine cannot reach, so that each fresh install compiles them (better-sqlite3: a minute of
+# CPU). A binary compiled once is kept where prebuild-install looks for local prebuilds, named
+# by package version, Node ABI, platform and architecture, and later installs unpack it.
+PREBUILT_ADDONS=(better-sqlite3)
+PREBUILDS_DIR="${PORTICO_PREBUILDS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/portico/prebuilds}"
+
+prebuild_env() {
+  local addon
+  for addon in "${PREBUILT_ADDONS[@]}"; do
+    printf 'npm_config_%s_local_prebuilds=%s\n' "${addon//[^a-zA-Z0-9]/_}" "$PREBUILDS_DIR"
+  done
+}
+
+keep_prebuilds() {
+  local addon dir version name tmp
+  for addon in "${PREBUILT_ADDONS[@]}"; do
+    dir="$PORTICO_ROOT/node_modules/$addon"
+    compgen -G "$dir/build/Release/*.node" >/dev/null || continue
+    version=$(node -p "require('$dir/package.json').version")
+    name="$addon-v$version-node-v$(node -p process.versions.modules)-$(node -p 'process.platform + "-" + process.arch').tar.gz"
+    [[ -f "$PREBUILDS_DIR/$name" ]] && continue
+    mkdir -p "$PREBUILDS_DIR"
+    tmp=$(mktemp "$PREBUILDS_DIR/.$name.XXXXXX")
+    (cd "$dir" && tar -czf "$tmp" build/Release/*.node) && mv "$tmp" "$PREBUILDS_DIR/$name" ||
+      rm -f "$tmp"
+  done
+}
+
 ensure_dependencies() {
   if deps_are_current; then
     return 0
@@ -70,10 +99,15 @@ ensure_dependencies() {
   log "installing dependencies (yarn install; a few minutes on a fresh clone)"
   local install_log="$TOOLCHAIN_DIR/yarn-install.log" status=0
   mkdir -p "$TOOLCHAIN_DIR"
-  (cd "$PORTICO_ROOT" && yarn install) >"$install_log" 2>&1 || status=$?
+  # hardlinks-global: node_modules holds hard links to yarn's global store of unpacked packages
+  # instead of fresh copies, so a clone installs in a third of the time once the store holds its
+  # packages. Nothing here edits an installed package's files in place.
+  (cd "$PORTICO_ROOT" && env $(prebuild_env) YARN_NM_MODE=hardlinks-global yarn install) \
+    >"$install_log" 2>&1 || status=$?
   # Peer-dependency and build notes are upstream noise; the full log is kept.
   grep -vE 'YN0002|YN0060|YN0086|YN0007|YN0013' "$install_log" >&2 || true
   [[ $status == 0 ]] || die "yarn install failed (full log: $install_log)"
+  keep_prebuilds
   touch "$PORTICO_ROOT/node_modules/.yarn-state.yml"
 }
 
