@@ -105,7 +105,7 @@ ensure_dependencies() {
   (cd "$PORTICO_ROOT" && env $(prebuild_env) YARN_NM_MODE=hardlinks-global yarn install) \
     >"$install_log" 2>&1 || status=$?
   # Peer-dependency and build notes are upstream noise; the full log is kept.
-  grep -vE 'YN0002|YN0060|YN0086|YN0007|YN0013' "$install_log" >&2 || true
+  grep -vE 'YN0002|YN0005|YN0060|YN0086|YN0007|YN0013' "$install_log" >&2 || true
   [[ $status == 0 ]] || die "yarn install failed (full log: $install_log)"
   keep_prebuilds
   touch "$PORTICO_ROOT/node_modules/.yarn-state.yml"
