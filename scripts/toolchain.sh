@@ -67,27 +67,29 @@ deps_are_current() {
 # machine cannot reach, so that each fresh install compiles them (better-sqlite3: a minute of
 # CPU). A binary compiled once is kept where prebuild-install looks for local prebuilds, named
 # by package version, Node ABI, platform and architecture, and later installs unpack it.
-PREBUILT_ADDONS=(better-sqlite3)
+# Each entry: the package and its binary (prebuild-install loads the archive's last .node file).
+PREBUILT_ADDONS=(better-sqlite3:build/Release/better_sqlite3.node)
 PREBUILDS_DIR="${PORTICO_PREBUILDS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/portico/prebuilds}"
 
 prebuild_env() {
   local addon
-  for addon in "${PREBUILT_ADDONS[@]}"; do
+  for addon in "${PREBUILT_ADDONS[@]%%:*}"; do
     printf 'npm_config_%s_local_prebuilds=%s\n' "${addon//[^a-zA-Z0-9]/_}" "$PREBUILDS_DIR"
   done
 }
 
 keep_prebuilds() {
-  local addon dir version name tmp
-  for addon in "${PREBUILT_ADDONS[@]}"; do
+  local entry addon binary dir version name tmp
+  for entry in "${PREBUILT_ADDONS[@]}"; do
+    addon=${entry%%:*} binary=${entry#*:}
     dir="$PORTICO_ROOT/node_modules/$addon"
-    compgen -G "$dir/build/Release/*.node" >/dev/null || continue
+    [[ -f "$dir/$binary" ]] || continue
     version=$(node -p "require('$dir/package.json').version")
     name="$addon-v$version-node-v$(node -p process.versions.modules)-$(node -p 'process.platform + "-" + process.arch').tar.gz"
     [[ -f "$PREBUILDS_DIR/$name" ]] && continue
     mkdir -p "$PREBUILDS_DIR"
     tmp=$(mktemp "$PREBUILDS_DIR/.$name.XXXXXX")
-    (cd "$dir" && tar -czf "$tmp" build/Release/*.node) && mv "$tmp" "$PREBUILDS_DIR/$name" ||
+    (cd "$dir" && tar -czf "$tmp" "$binary") && mv "$tmp" "$PREBUILDS_DIR/$name" ||
       rm -f "$tmp"
   done
 }
