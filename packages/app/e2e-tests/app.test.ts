@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { signIn } from './signIn';
+import { signInThroughProvider } from './signIn';
 
 test('a demo user signs in through the identity provider and browses the catalog', async ({
   page,
 }) => {
-  await signIn(page, 'bob');
+  await signInThroughProvider(page, 'bob');
 
   // bob belongs to the payments team: the catalog opens on what his team owns.
   await expect(
