@@ -103,11 +103,12 @@ ensure_dependencies() {
   if deps_are_current; then
     return 0
   fi
-  log "installing dependencies (yarn install; a few minutes on a fresh clone)"
+  log "installing dependencies (yarn install: a few minutes the first time on a machine, under a minute after)"
   local install_log="$TOOLCHAIN_DIR/yarn-install.log" status=0
   mkdir -p "$TOOLCHAIN_DIR"
-  (cd "$PORTICO_ROOT" && env $(prebuild_env) yarn install) \
-    >"$install_log" 2>&1 || status=$?
+  local -a prebuilds
+  mapfile -t prebuilds < <(prebuild_env)
+  (cd "$PORTICO_ROOT" && env "${prebuilds[@]}" yarn install) >"$install_log" 2>&1 || status=$?
   # Peer-dependency and build notes are upstream noise; the full log is kept.
   grep -vE 'YN0002|YN0005|YN0060|YN0086|YN0007|YN0013' "$install_log" >&2 || true
   [[ $status == 0 ]] || die "yarn install failed (full log: $install_log)"
