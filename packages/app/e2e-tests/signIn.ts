@@ -8,7 +8,6 @@ type Cookies = Awaited<ReturnType<BrowserContext['cookies']>>;
  */
 interface Session {
   cookies: Cookies;
-  providerKey: string;
   provider: string;
 }
 
@@ -45,7 +44,6 @@ export async function signInThroughProvider(page: Page, user: string) {
   expect(provider, 'the sign-in page remembers the provider').toBeTruthy();
   sessions.set(user, {
     cookies: await page.context().cookies(),
-    providerKey: PROVIDER_STORAGE_KEY,
     provider: provider!,
   });
 }
@@ -63,17 +61,13 @@ export async function signIn(page: Page, user: string) {
   }
   await page.context().addCookies(session.cookies);
   // Set before the app's scripts run; left alone once the app has written it.
-  const { providerKey, provider } = session;
   await page.addInitScript(
-    remembered => {
-      if (!window.localStorage.getItem(remembered.providerKey)) {
-        window.localStorage.setItem(
-          remembered.providerKey,
-          remembered.provider,
-        );
+    ({ key, provider }) => {
+      if (!window.localStorage.getItem(key)) {
+        window.localStorage.setItem(key, provider);
       }
     },
-    { providerKey, provider },
+    { key: PROVIDER_STORAGE_KEY, provider: session.provider },
   );
   await page.goto('/');
   await expect(landingHeading(page)).toBeVisible();
