@@ -31,9 +31,9 @@ export YARN_ENABLE_SCRIPTS=0
 cd "$copy"
 log "yarn new --select backend-plugin --option pluginId=inventory"
 # A new workspace changes yarn.lock, which CI's immutable installs forbid: authors run this locally.
-env -u CI yarn new --select backend-plugin --option pluginId=inventory
+env -u CI -u YARN_ENABLE_IMMUTABLE_INSTALLS yarn new --select backend-plugin --option pluginId=inventory
 log "yarn new --select frontend-plugin --option pluginId=inventory"
-env -u CI yarn new --select frontend-plugin --option pluginId=inventory
+env -u CI -u YARN_ENABLE_IMMUTABLE_INSTALLS yarn new --select frontend-plugin --option pluginId=inventory
 
 backend_package=@portico/plugin-inventory-backend
 frontend_package=@portico/plugin-inventory
