@@ -5,6 +5,7 @@
  */
 export { eventually } from './eventually';
 export { waitForCatalogSettled } from './catalogSettled';
+export { DatabaseActivity } from './databaseActivity';
 export { writeTechDocsSite } from './techDocsSite';
 export { freePort } from './freePort';
 export { repoRoot, demoCatalogLocations, demoDataLocation } from './repository';

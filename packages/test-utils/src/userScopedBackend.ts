@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { demoCatalogLocations, repoRoot } from './repository';
 import { actorPreservingAuthFactory } from './auth';
 import { waitForCatalogSettled } from './catalogSettled';
+import { DatabaseActivity } from './databaseActivity';
 import { randomBytes } from 'node:crypto';
 import {
   BackendFeature,
@@ -31,6 +32,7 @@ function perPluginDatabaseFactory(
   databases: TestDatabases,
   databaseId: TestDatabaseId,
   clients: Map<string, Promise<Knex>>,
+  activity: DatabaseActivity,
 ) {
   return createServiceFactory({
     service: coreServices.database,
@@ -40,7 +42,10 @@ function perPluginDatabaseFactory(
       return {
         getClient() {
           if (!clients.has(pluginId)) {
-            clients.set(pluginId, databases.init(databaseId));
+            clients.set(
+              pluginId,
+              databases.init(databaseId).then(client => activity.track(client)),
+            );
           }
           return clients.get(pluginId)!;
         },
@@ -100,6 +105,7 @@ export async function startUserScopedBackend(options: {
     { context: 'test-overrides', data: options.overrides ?? {} },
   ]);
   const clients = new Map<string, Promise<Knex>>();
+  const activity = new DatabaseActivity();
   const backend = await startTestBackend({
     features: [
       createServiceFactory({
@@ -107,7 +113,12 @@ export async function startUserScopedBackend(options: {
         deps: {},
         factory: () => config,
       }),
-      perPluginDatabaseFactory(options.databases, options.databaseId, clients),
+      perPluginDatabaseFactory(
+        options.databases,
+        options.databaseId,
+        clients,
+        activity,
+      ),
       mockServices.httpAuth.factory({
         defaultCredentials: mockCredentials.none(),
       }),
@@ -121,6 +132,7 @@ export async function startUserScopedBackend(options: {
   if (catalogDb && options.waitForCatalog !== false) {
     await waitForCatalogSettled(await catalogDb);
   }
+  activity.settleOnStop(backend);
   return {
     backend,
     http: () => request(backend.server),

@@ -101,6 +101,21 @@ export class Slapd {
     }
   }
 
+  /**
+   * Whether `pid` is this server's slapd. A pid file outlives a server that was killed, and
+   * pids are reused (32,768 of them on many machines), so a bare pid could name another
+   * process, such as a test worker.
+   */
+  private isOurs(pid: number): boolean {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .includes(join(this.dir, 'slapd.conf'));
+    } catch {
+      return false;
+    }
+  }
+
   /** Stops the server, keeping its data, and waits until it has exited. */
   async stop() {
     let pid: number;
@@ -109,21 +124,20 @@ export class Slapd {
     } catch {
       return;
     }
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
+    if (!this.isOurs(pid)) {
       return;
     }
+    process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      try {
-        process.kill(pid, 0);
-      } catch {
+      if (!this.isOurs(pid)) {
         return;
       }
       await new Promise(resolve => setTimeout(resolve, 50));
     }
-    process.kill(pid, 'SIGKILL');
+    if (this.isOurs(pid)) {
+      process.kill(pid, 'SIGKILL');
+    }
   }
 
   /** Stops the server and deletes its data folder. */

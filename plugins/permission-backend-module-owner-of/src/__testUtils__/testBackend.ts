@@ -18,7 +18,10 @@ import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import { JsonObject } from '@backstage/types';
 import request from 'supertest';
-import { actorPreservingAuthFactory } from '@portico/test-utils';
+import {
+  DatabaseActivity,
+  actorPreservingAuthFactory,
+} from '@portico/test-utils';
 import permissionModuleOwnerOf from '../index';
 
 /** Lets tests register file locations through the API. */
@@ -52,7 +55,8 @@ export async function startOwnerOfBackend(options: {
   config: JsonObject;
   features?: BackendFeature[];
 }): Promise<OwnerOfTestBackend> {
-  const knex = await options.databases.init(options.databaseId);
+  const activity = new DatabaseActivity();
+  const knex = activity.track(await options.databases.init(options.databaseId));
   const auditor = mockServices.auditor.mock();
   const backend = await startTestBackend({
     features: [
@@ -72,6 +76,7 @@ export async function startOwnerOfBackend(options: {
       ...(options.features ?? []),
     ],
   });
+  activity.settleOnStop(backend);
   return {
     backend,
     auditor,
