@@ -5,6 +5,7 @@
  *                            [--rounds 3] [--repetitions 20] [--paging-repetitions 3]
  *                            [--idle 20] [--stock-dir folder] [--create-app-version 0.9.2]
  *                            [--profile folder] [--profile-requests 400]
+ *                            [--startup-profile folder]
  *
  * A script, not a test: the test suite never runs it. It
  *  1. builds a stock `@backstage/create-app` tree of the repository's Backstage release outside
@@ -24,7 +25,8 @@
  *     - ingestion: spawn on an empty database to every Component listed (stitched), one backend
  *       at a time, --ingestion-pairs pairs, then the backend's RSS after --idle seconds;
  *     - readiness: spawn on the ingested database to /.backstage/health/v1/readiness 200,
- *       --readiness-pairs pairs;
+ *       --readiness-pairs pairs; with --startup-profile, one more start each under
+ *       `node --cpu-prof`, its self time until ready summed by package;
  *     - latency of catalog reads, after ANALYZE of both catalog databases and a warm-up: the
  *       median of --repetitions requests per round, --rounds rounds, as Portico's member (Bob),
  *       Portico's admin (Alice, through permission.adminRefs) and stock's guest;
@@ -67,6 +69,7 @@ import {
   repoRoot,
 } from '../src/production/__testUtils__/imageRecipe';
 import {
+  compareStartupCost,
   databaseUrl,
   DEFAULT_BENCH_POSTGRES_URL,
   dropBenchDatabases,
@@ -76,8 +79,10 @@ import {
   harborlineTeams,
   median,
   parseBenchArgs,
+  readStartupProfile,
   signInThroughIdp,
   startDevIdpProcess,
+  startupCostByPackage,
   writeGeneratedCatalog,
 } from '@portico/test-utils';
 
@@ -134,6 +139,13 @@ const args = parseBenchArgs({
       description:
         'A folder for CPU profiles of Portico serving each read, with the time per stage',
     },
+    // One more restart of each backend under `node --cpu-prof`, after the measured ones, and the
+    // self time until ready summed by package, side by side (startupCost in @portico/test-utils).
+    'startup-profile': {
+      type: 'string',
+      description:
+        "A folder for CPU profiles of each backend's start, with the time per package until ready",
+    },
     'profile-requests': {
       type: 'integer',
       default: 400,
@@ -163,6 +175,7 @@ const idleSeconds = args.idle;
 const createAppVersion = args['create-app-version'];
 const profileDir = args.profile ?? '';
 const profileRequests = args['profile-requests'];
+const startupProfileDir = args['startup-profile'] ?? '';
 const stockDir =
   args['stock-dir'] ??
   join(os.tmpdir(), `portico-stock-create-app-${createAppVersion}`);
@@ -348,7 +361,7 @@ function stockContender(
   return {
     label: 'stock',
     port,
-    async start(prefix) {
+    async start(prefix, nodeOptions) {
       const tmp = mkdtempSync(join(os.tmpdir(), 'portico-stock-run-'));
       const configFile = join(tmp, 'app-config.bench.yaml');
       // JSON is YAML.
@@ -389,6 +402,7 @@ function stockContender(
       const child: ChildProcess = spawn(
         process.execPath,
         [
+          ...(nodeOptions ?? []),
           'packages/backend',
           '--config',
           'app-config.yaml',
@@ -688,6 +702,30 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
       }
     }
   });
+  const startupCost: Record<string, Map<string, number>> = {};
+  if (startupProfileDir) {
+    await phase('startup profiles', async () => {
+      for (const c of pair(1)) {
+        const dir = join(startupProfileDir, c.label);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        const r = await start(c, finalPrefix[c.label], [
+          '--cpu-prof',
+          `--cpu-prof-dir=${dir}`,
+        ]);
+        await stop(r);
+        startupCost[c.label] = startupCostByPackage(
+          readStartupProfile(dir),
+          r.readyMs,
+        );
+        log(
+          `profiled start: ${c.label} ready after ${(r.readyMs / 1000).toFixed(
+            2,
+          )} s; profile in ${dir}`,
+        );
+      }
+    });
+  }
 
   // ------------------------------------------------------------ latency
 
@@ -1029,6 +1067,25 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
     };
   }
   console.table(sizeRows);
+  if (startupCost.stock && startupCost.portico) {
+    log(
+      'start until ready: self time per package, ms (CPU profile; one start each)',
+    );
+    console.table(
+      Object.fromEntries(
+        compareStartupCost(startupCost.stock, startupCost.portico, 20).map(
+          row => [
+            row.package,
+            {
+              stock: row.a.toFixed(0),
+              Portico: row.b.toFixed(0),
+              'Portico − stock': row.difference.toFixed(0),
+            },
+          ],
+        ),
+      ),
+    );
+  }
   if (Object.keys(costRows).length > 0) {
     log('Portico: milliseconds per request in each stage (CPU profile)');
     console.table(costRows);

@@ -8,3 +8,10 @@ export {
   dropBenchDatabases,
 } from './postgres';
 export type { BenchDatabase } from './postgres';
+export {
+  compareStartupCost,
+  packageOfFrame,
+  readStartupProfile,
+  startupCostByPackage,
+} from './startupCost';
+export type { StartupProfile } from './startupCost';
