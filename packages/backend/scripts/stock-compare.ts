@@ -5,7 +5,7 @@
  *                            [--rounds 3] [--repetitions 20] [--paging-repetitions 3]
  *                            [--idle 20] [--stock-dir folder] [--create-app-version 0.9.2]
  *                            [--profile folder] [--profile-requests 400]
- *                            [--startup-profile folder]
+ *                            [--startup-profile folder] [--maintenance analyze,vacuum]
  *
  * A script, not a test: the test suite never runs it. It
  *  1. builds a stock `@backstage/create-app` tree of the repository's Backstage release outside
@@ -27,9 +27,10 @@
  *     - readiness: spawn on the ingested database to /.backstage/health/v1/readiness 200,
  *       --readiness-pairs pairs; with --startup-profile, one more start each under
  *       `node --cpu-prof`, its self time until ready summed by package;
- *     - latency of catalog reads, after ANALYZE of both catalog databases and a warm-up: the
- *       median of --repetitions requests per round, --rounds rounds, as Portico's member (Bob),
- *       Portico's admin (Alice, through permission.adminRefs) and stock's guest;
+ *     - latency of catalog reads, after each --maintenance step on both catalog databases
+ *       (ANALYZE, then VACUUM (ANALYZE), by default) and a warm-up: the median of --repetitions
+ *       requests per round, --rounds rounds, as Portico's member (Bob), Portico's admin (Alice,
+ *       through permission.adminRefs) and stock's guest;
  *     - the size of a full entity in a response;
  *  5. prints a table with the ratios, the load average before and after each phase, and exits 1
  *     when a check fails (e.g. the two catalogs do not hold the same Components).
@@ -162,6 +163,16 @@ const args = parseBenchArgs({
       description:
         'Folder of the stock tree, kept for later runs (default: <tmp>/portico-stock-create-app-<version>)',
     },
+    // What is done to both catalog databases before the latency rounds, one set of rounds after
+    // each in this order. `analyze` refreshes the planner statistics only, as on a server without
+    // autovacuum (this machine's); `vacuum` is VACUUM (ANALYZE), which also sets the visibility
+    // map that index-only scans read, as autovacuum does after a bulk insert on a default server.
+    maintenance: {
+      type: 'list',
+      default: ['analyze', 'vacuum'],
+      description:
+        'analyze and/or vacuum: the catalog databases before each set of latency rounds',
+    },
   },
 });
 
@@ -176,6 +187,20 @@ const createAppVersion = args['create-app-version'];
 const profileDir = args.profile ?? '';
 const profileRequests = args['profile-requests'];
 const startupProfileDir = args['startup-profile'] ?? '';
+const MAINTENANCE_STATEMENTS: Record<string, string> = {
+  analyze: 'analyze',
+  vacuum: 'vacuum (analyze)',
+};
+const maintenanceSteps = args.maintenance;
+for (const step of maintenanceSteps) {
+  if (!MAINTENANCE_STATEMENTS[step]) {
+    throw new Error(
+      `--maintenance: '${step}' is not one of ${Object.keys(
+        MAINTENANCE_STATEMENTS,
+      ).join(', ')}`,
+    );
+  }
+}
 const stockDir =
   args['stock-dir'] ??
   join(os.tmpdir(), `portico-stock-create-app-${createAppVersion}`);
@@ -729,15 +754,18 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
 
   // ------------------------------------------------------------ latency
 
-  for (const label of ['stock', 'portico']) {
-    const db = knexFactory({
-      client: 'pg',
-      connection: databaseUrl(postgresUrl, `${finalPrefix[label]}catalog`),
-    });
-    await db.raw('analyze');
-    await db.destroy();
-  }
-  log('ANALYZE done on both catalog databases');
+  const maintainCatalogs = async (step: string) => {
+    const statement = MAINTENANCE_STATEMENTS[step];
+    for (const label of ['stock', 'portico']) {
+      const db = knexFactory({
+        client: 'pg',
+        connection: databaseUrl(postgresUrl, `${finalPrefix[label]}catalog`),
+      });
+      await db.raw(statement);
+      await db.destroy();
+    }
+    log(`${statement.toUpperCase()} done on both catalog databases`);
+  };
   const stockRun = await start(stock, finalPrefix.stock);
   // The inspector only listens until the profiles are taken, after the measured rounds.
   const inspectorPort = profileDir ? await freePort() : undefined;
@@ -899,41 +927,49 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
     },
   ];
 
-  // Warm-up: each operation twice per reader, not measured.
-  await phase('warm-up', async () => {
-    for (const op of operations) {
-      for (const reader of readers) {
-        for (let k = 0; k < 2; k++) await op.run(reader);
-      }
-    }
-  });
-
-  /** latency[operation][reader] = the median of each round. */
-  const latency = new Map<string, Map<string, number[]>>();
-  await phase('latency', async () => {
-    for (let round = 0; round < rounds; round++) {
+  /** latency[step][operation][reader] = the median of each round, after that maintenance step. */
+  const latency = new Map<string, Map<string, Map<string, number[]>>>();
+  for (const step of maintenanceSteps) {
+    await maintainCatalogs(step);
+    // Warm-up: each operation twice per reader, not measured.
+    await phase(`warm-up after ${step}`, async () => {
       for (const op of operations) {
-        // Alternate which backend goes first; Portico's two readers go together.
-        const order =
-          (round + operations.indexOf(op)) % 2 === 0
-            ? readers
-            : [readers[1], readers[2], readers[0]];
-        for (const reader of order) {
-          const samples: number[] = [];
-          for (let k = 0; k < op.repetitions; k++) {
-            samples.push(await timed(() => op.run(reader)));
-          }
-          const byReader = latency.get(op.name) ?? new Map();
-          latency.set(op.name, byReader);
-          byReader.set(reader.name, [
-            ...(byReader.get(reader.name) ?? []),
-            median(samples),
-          ]);
+        for (const reader of readers) {
+          for (let k = 0; k < 2; k++) await op.run(reader);
         }
       }
-      log(`round ${round + 1} of ${rounds} done, load average ${loadavg()}`);
-    }
-  });
+    });
+    const byOperation = new Map<string, Map<string, number[]>>();
+    latency.set(step, byOperation);
+    await phase(`latency after ${step}`, async () => {
+      for (let round = 0; round < rounds; round++) {
+        for (const op of operations) {
+          // Alternate which backend goes first; Portico's two readers go together.
+          const order =
+            (round + operations.indexOf(op)) % 2 === 0
+              ? readers
+              : [readers[1], readers[2], readers[0]];
+          for (const reader of order) {
+            const samples: number[] = [];
+            for (let k = 0; k < op.repetitions; k++) {
+              samples.push(await timed(() => op.run(reader)));
+            }
+            const byReader = byOperation.get(op.name) ?? new Map();
+            byOperation.set(op.name, byReader);
+            byReader.set(reader.name, [
+              ...(byReader.get(reader.name) ?? []),
+              median(samples),
+            ]);
+          }
+        }
+        log(
+          `after ${step}: round ${
+            round + 1
+          } of ${rounds} done, load average ${loadavg()}`,
+        );
+      }
+    });
+  }
 
   // Memory once more, after the requests.
   const rssAfter = {
@@ -999,31 +1035,38 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
   // ------------------------------------------------------------ report
 
   const ms = (v: number) => `${v.toFixed(1)} ms`;
-  const rows: Record<string, Record<string, string>> = {};
-  for (const [op, byReader] of latency) {
-    const m = (name: string) => median(byReader.get(name)!);
-    const s = m('stock guest');
-    rows[op] = {
-      'stock guest': ms(s),
-      'Portico member': ms(m('Portico member')),
-      'Portico admin': ms(m('Portico admin')),
-      'member/stock': formatRatio(m('Portico member'), s),
-      'admin/stock': formatRatio(m('Portico admin'), s),
-      'rounds (stock | member | admin)': [
-        'stock guest',
-        'Portico member',
-        'Portico admin',
-      ]
-        .map(n =>
-          byReader
-            .get(n)!
-            .map(v => v.toFixed(1))
-            .join(' '),
-        )
-        .join(' | '),
-    };
+  for (const [step, byOperation] of latency) {
+    const rows: Record<string, Record<string, string>> = {};
+    for (const [op, byReader] of byOperation) {
+      const m = (name: string) => median(byReader.get(name)!);
+      const s = m('stock guest');
+      rows[op] = {
+        'stock guest': ms(s),
+        'Portico member': ms(m('Portico member')),
+        'Portico admin': ms(m('Portico admin')),
+        'member/stock': formatRatio(m('Portico member'), s),
+        'admin/stock': formatRatio(m('Portico admin'), s),
+        'rounds (stock | member | admin)': [
+          'stock guest',
+          'Portico member',
+          'Portico admin',
+        ]
+          .map(n =>
+            byReader
+              .get(n)!
+              .map(v => v.toFixed(1))
+              .join(' '),
+          )
+          .join(' | '),
+      };
+    }
+    log(
+      `catalog reads after ${MAINTENANCE_STATEMENTS[
+        step
+      ].toUpperCase()} of both catalog databases`,
+    );
+    console.table(rows);
   }
-  console.table(rows);
 
   const sec = (v: number[]) => v.map(x => (x / 1000).toFixed(2)).join(', ');
   const other: Record<string, Record<string, string>> = {
