@@ -1,7 +1,7 @@
 /*
  * The catalog at scale on PostgreSQL, with the owner-of policy on.
  *
- *   yarn bench scale [--entities 100000] [--repetitions 7] [--json out.json]
+ *   yarn bench scale [--entities 100000] [--repetitions 7] [--json out.json] [--keep-database]
  *
  * Seeds Harborline's organization scaled to --entities components (the same
  * generator as yarn bench owner-of) into a fresh database through one catalog
@@ -19,7 +19,7 @@
  *     call of each of those requests, captured from knex's query events.
  *
  * It is a script, never part of the test suite. The database is dropped at
- * the end. See docs/scale.md.
+ * the end, unless --keep-database. See docs/scale.md.
  */
 
 import { TestBackend, mockCredentials } from '@backstage/backend-test-utils';
@@ -61,6 +61,11 @@ const args = parseBenchArgs({
     json: {
       type: 'string',
       description: 'Also write every result, plans included, to this file',
+    },
+    'keep-database': {
+      type: 'boolean',
+      description:
+        'Leave the ingested database in place (its name is printed) to study its plans with psql; drop it yourself',
     },
   },
 });
@@ -453,7 +458,11 @@ async function main() {
     await pg.end();
     await probe.destroy();
     await knex.destroy();
-    await database.drop();
+    if (args['keep-database']) {
+      console.log(`Kept database ${DATABASE} on ${PG_URL}`);
+    } else {
+      await database.drop();
+    }
   }
 }
 
