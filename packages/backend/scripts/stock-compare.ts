@@ -927,48 +927,58 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
     },
   ];
 
-  /** latency[step][operation][reader] = the median of each round, after that maintenance step. */
+  /** Each operation twice per reader, not measured. */
+  const warmUp = async () => {
+    for (const op of operations) {
+      for (const reader of readers) {
+        for (let k = 0; k < 2; k++) await op.run(reader);
+      }
+    }
+  };
+
+  /** byOperation[operation][reader] = the median of each of --rounds rounds. */
+  const measureRounds = async (label: string) => {
+    const byOperation = new Map<string, Map<string, number[]>>();
+    for (let round = 0; round < rounds; round++) {
+      for (const op of operations) {
+        // Alternate which backend goes first; Portico's two readers go together.
+        const order =
+          (round + operations.indexOf(op)) % 2 === 0
+            ? readers
+            : [readers[1], readers[2], readers[0]];
+        for (const reader of order) {
+          const samples: number[] = [];
+          for (let k = 0; k < op.repetitions; k++) {
+            samples.push(await timed(() => op.run(reader)));
+          }
+          const byReader = byOperation.get(op.name) ?? new Map();
+          byOperation.set(op.name, byReader);
+          byReader.set(reader.name, [
+            ...(byReader.get(reader.name) ?? []),
+            median(samples),
+          ]);
+        }
+      }
+      log(
+        `${label}: round ${
+          round + 1
+        } of ${rounds} done, load average ${loadavg()}`,
+      );
+    }
+    return byOperation;
+  };
+
+  /** latency[step] = the rounds measured after that maintenance step. */
   const latency = new Map<string, Map<string, Map<string, number[]>>>();
   for (const step of maintenanceSteps) {
     await maintainCatalogs(step);
-    // Warm-up: each operation twice per reader, not measured.
-    await phase(`warm-up after ${step}`, async () => {
-      for (const op of operations) {
-        for (const reader of readers) {
-          for (let k = 0; k < 2; k++) await op.run(reader);
-        }
-      }
-    });
-    const byOperation = new Map<string, Map<string, number[]>>();
-    latency.set(step, byOperation);
-    await phase(`latency after ${step}`, async () => {
-      for (let round = 0; round < rounds; round++) {
-        for (const op of operations) {
-          // Alternate which backend goes first; Portico's two readers go together.
-          const order =
-            (round + operations.indexOf(op)) % 2 === 0
-              ? readers
-              : [readers[1], readers[2], readers[0]];
-          for (const reader of order) {
-            const samples: number[] = [];
-            for (let k = 0; k < op.repetitions; k++) {
-              samples.push(await timed(() => op.run(reader)));
-            }
-            const byReader = byOperation.get(op.name) ?? new Map();
-            byOperation.set(op.name, byReader);
-            byReader.set(reader.name, [
-              ...(byReader.get(reader.name) ?? []),
-              median(samples),
-            ]);
-          }
-        }
-        log(
-          `after ${step}: round ${
-            round + 1
-          } of ${rounds} done, load average ${loadavg()}`,
-        );
-      }
-    });
+    await phase(`warm-up after ${step}`, warmUp);
+    latency.set(
+      step,
+      await phase(`latency after ${step}`, () =>
+        measureRounds(`after ${step}`),
+      ),
+    );
   }
 
   // Memory once more, after the requests.
