@@ -1,7 +1,8 @@
 /*
  * Every feature the Portico backend runs, grouped by what it gives engineers. Core services
  * (database, scheduler, logger, URL reader, cache, auditor) come from @backstage/backend-defaults
- * and are configured in the `backend:` block of app-config.
+ * and are configured in the `backend:` block of app-config; ./index.ts replaces two of them (the
+ * root HTTP router, measuring requests, and the root logger, finding secrets off the main thread).
  * The backend's tests start exactly this list, so what is tested is what runs.
  */
 import appBackend from '@backstage/plugin-app-backend';
