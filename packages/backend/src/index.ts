@@ -6,7 +6,10 @@ import { createBackend } from '@backstage/backend-defaults';
 import { portalFeatures } from './features';
 import { rootHttpRouterWithRequestMetrics } from '@portico/plugin-backend-module-request-metrics';
 import { explainStartupFailure } from '@portico/plugin-backend-module-portico-guards';
-import { rootLoggerWithRedactionsOffThread } from '@portico/plugin-backend-module-root-logger';
+import {
+  rootLoggerWithRedactionsOffThread,
+  writeHeldLogLines,
+} from '@portico/plugin-backend-module-root-logger';
 
 const backend = createBackend();
 
@@ -23,7 +26,8 @@ for (const feature of Object.values(portalFeatures).flat()) {
   backend.add(feature);
 }
 
-backend.start().catch(error => {
+backend.start().catch(async error => {
+  await writeHeldLogLines();
   process.stderr.write(`\n${explainStartupFailure(error)}\n`);
   process.exit(1);
 });

@@ -92,6 +92,26 @@ describe('ConfigRedactions', () => {
     expect(collector.lines).toEqual(['*** and ***', '***']);
   });
 
+  it('is settled once the latest refresh has ended', async () => {
+    const { redactions, pending } = setup();
+    let settled = false;
+    const first = redactions.refresh(new ConfigReader({}));
+    const waiting = redactions.settled().then(() => {
+      settled = true;
+    });
+    const second = redactions.refresh(new ConfigReader({}));
+
+    pending[0].resolve({ secrets: [], messages: [] });
+    await first;
+    await flush();
+    expect(settled).toBe(false);
+
+    pending[1].reject(new Error('schema not found'));
+    await expect(second).rejects.toThrow();
+    await waiting;
+    expect(settled).toBe(true);
+  });
+
   it('keeps holding when the secrets cannot be found', async () => {
     const { collector, logger, redactions, pending } = setup();
     const done = redactions.refresh(new ConfigReader({}));

@@ -15,6 +15,7 @@ export class ConfigRedactions {
   readonly #enumerate: (config: Config) => Promise<SecretEnumeration>;
   readonly #secrets = new Set<string>();
   #latest = 0;
+  #current: Promise<void> = Promise.resolve();
 
   constructor(options: {
     logger: WinstonLogger;
@@ -30,8 +31,22 @@ export class ConfigRedactions {
    * Finds the secrets of `config` and releases the held lines once the latest configuration's
    * are known. Rejects, still holding, if they cannot be found.
    */
-  async refresh(config: Config): Promise<void> {
-    const run = ++this.#latest;
+  refresh(config: Config): Promise<void> {
+    const refreshing = this.#refresh(config, ++this.#latest);
+    this.#current = refreshing.catch(() => {});
+    return refreshing;
+  }
+
+  /** Resolves once the latest refresh has ended, its lines written or, if it failed, still held. */
+  async settled(): Promise<void> {
+    let current;
+    do {
+      current = this.#current;
+      await current;
+    } while (current !== this.#current);
+  }
+
+  async #refresh(config: Config, run: number): Promise<void> {
     this.#transport.hold();
     const { secrets, messages } = await this.#enumerate(config);
     for (const secret of secrets) {

@@ -6,7 +6,10 @@
  */
 
 export { rootLoggerWithRedactionsOffThread as default } from './rootLogger';
-export { rootLoggerWithRedactionsOffThread } from './rootLogger';
+export {
+  rootLoggerWithRedactionsOffThread,
+  writeHeldLogLines,
+} from './rootLogger';
 export { HeldTransport } from './heldTransport';
 export { ConfigRedactions } from './configRedactions';
 export {

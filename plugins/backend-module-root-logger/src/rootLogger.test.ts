@@ -2,7 +2,10 @@ import {
   ServiceFactoryTester,
   mockServices,
 } from '@backstage/backend-test-utils';
-import { rootLoggerWithRedactionsOffThread } from './rootLogger';
+import {
+  rootLoggerWithRedactionsOffThread,
+  writeHeldLogLines,
+} from './rootLogger';
 
 jest.setTimeout(60_000);
 
@@ -52,10 +55,9 @@ describe('rootLoggerWithRedactionsOffThread', () => {
       await new Promise(resolve => setImmediate(resolve));
       expect(output.lines).toEqual([]);
 
-      const deadline = Date.now() + 30_000;
-      while (output.lines.length < 3 && Date.now() < deadline) {
-        await new Promise(resolve => setTimeout(resolve, 50));
-      }
+      // As a failed start does before it exits.
+      await writeHeldLogLines(30_000);
+      await new Promise(resolve => setImmediate(resolve));
       const entries = output.lines.map(line => JSON.parse(line));
       expect(entries).toEqual([
         {

@@ -8,6 +8,24 @@ import { ConfigRedactions } from './configRedactions';
 import { HeldTransport } from './heldTransport';
 import { readRootLoggerConfig } from './loggerConfig';
 
+/** The redactions of the process's root logger, once it is created. */
+let rootRedactions: ConfigRedactions | undefined;
+
+/**
+ * Waits, at most `timeoutMs`, until the lines the root logger holds are written: for a process
+ * about to exit on a failed start, so that its log shows what happened before the failure.
+ */
+export async function writeHeldLogLines(timeoutMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    rootRedactions?.settled(),
+    new Promise(resolve => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /**
  * Backstage's root logger (`rootLoggerServiceFactory` of `@backstage/backend-defaults`: the same
  * winston logger, formats, `backend.logger` settings and redaction of every configuration value
@@ -36,6 +54,7 @@ export const rootLoggerWithRedactionsOffThread = createServiceFactory({
     );
 
     const redactions = new ConfigRedactions({ logger, transport });
+    rootRedactions = redactions;
     const refresh = () =>
       redactions.refresh(config).catch(error => {
         // Backstage's root logger fails the start when it cannot find the secrets; so does this
