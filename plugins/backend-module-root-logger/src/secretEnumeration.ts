@@ -44,6 +44,8 @@ function enumerateOnWorker(
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // Not the process's preloads (`--require ./instrumentation.js`): the enumeration needs none.
+      execArgv: [],
       workerData: {
         configData,
         dir,
