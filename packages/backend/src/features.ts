@@ -6,6 +6,7 @@
  * The backend's tests start exactly this list, so what is tested is what runs.
  */
 import appBackend from '@backstage/plugin-app-backend';
+import appModuleFrontendConfig from '@portico/plugin-app-backend-module-frontend-config';
 import proxyBackend from '@backstage/plugin-proxy-backend';
 import authBackend from '@backstage/plugin-auth-backend';
 import authBackendModuleOidcProvider from '@backstage/plugin-auth-backend-module-oidc-provider';
@@ -55,7 +56,7 @@ import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
 
 export const portalFeatures = {
   // Serving the frontend, and proxying to internal services
-  frontend: [appBackend, proxyBackend],
+  frontend: [appBackend, appModuleFrontendConfig, proxyBackend],
 
   // Sign-in through OpenID Connect: the local dev IdP, or the company IdP in production. In
   // production the backend refuses to start with the guest provider or the local dev IdP.
