@@ -5,45 +5,9 @@ import {
   processOnWorkerSynchronously,
 } from './frontendConfigWorker';
 import { PrecomputedConfigSchema } from './PrecomputedConfigSchema';
+import { serialized } from './__fixtures__/appBundleSchema';
 
 jest.setTimeout(30_000);
-
-/** A small app bundle schema: one value for browsers, one secret, one for the backend only. */
-const serialized = {
-  backstageConfigSchemaVersion: 1,
-  schemas: [
-    {
-      path: 'app/config.d.ts',
-      value: {
-        type: 'object',
-        properties: {
-          app: {
-            type: 'object',
-            properties: {
-              title: { type: 'string', visibility: 'frontend' },
-              baseUrl: { type: 'string', visibility: 'frontend' },
-              oldName: {
-                type: 'string',
-                visibility: 'frontend',
-                deprecated: 'use title',
-              },
-            },
-          },
-          auth: {
-            type: 'object',
-            properties: {
-              sessionSecret: { type: 'string', visibility: 'secret' },
-            },
-          },
-          backend: {
-            type: 'object',
-            properties: { listenPort: { type: 'number' } },
-          },
-        },
-      },
-    },
-  ],
-};
 
 const configs: AppConfig[] = [
   {

@@ -22,9 +22,10 @@ export interface FrontendConfigInput {
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { loadConfigSchema } = require(workerData.configLoaderModule);
 const { port, done, input } = workerData;
-loadConfigSchema({ serialized: input.serialized })
+// Everything inside the chain, so that even a failing require answers and raises the flag.
+Promise.resolve()
+  .then(() => require(workerData.configLoaderModule).loadConfigSchema({ serialized: input.serialized }))
   .then(schema => schema.process(input.configs, input.options))
   .then(result => port.postMessage({ result }), error => port.postMessage({ error: String(error) }))
   .finally(() => {

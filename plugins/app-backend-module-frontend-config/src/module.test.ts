@@ -7,30 +7,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appModuleFrontendConfig } from './module';
+import { serialized } from './__fixtures__/appBundleSchema';
 
 jest.setTimeout(30_000);
-
-const serialized = {
-  backstageConfigSchemaVersion: 1,
-  schemas: [
-    {
-      path: 'app/config.d.ts',
-      value: {
-        type: 'object',
-        properties: {
-          app: {
-            type: 'object',
-            properties: { title: { type: 'string', visibility: 'frontend' } },
-          },
-          backend: {
-            type: 'object',
-            properties: { listenPort: { type: 'number' } },
-          },
-        },
-      },
-    },
-  ],
-};
 
 /** The app backend's side of the extension point: what the module hands it. */
 function appPluginCapturingSchema() {

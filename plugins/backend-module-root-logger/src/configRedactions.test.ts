@@ -1,19 +1,7 @@
-import { WinstonLogger } from '@backstage/backend-defaults/rootLogger';
 import { ConfigReader } from '@backstage/config';
-import { MESSAGE } from 'triple-beam';
-import { format } from 'winston';
-import TransportStream from 'winston-transport';
 import { ConfigRedactions } from './configRedactions';
-import { HeldTransport } from './heldTransport';
 import { SecretEnumeration } from './secretEnumeration';
-
-class LineCollector extends TransportStream {
-  readonly lines: string[] = [];
-  override log(info: any, next: () => void) {
-    this.lines.push(JSON.parse(info[MESSAGE]).message);
-    next();
-  }
-}
+import { flush, heldLogger } from './__testUtils__/heldLogger';
 
 /** Enumerations the test completes by hand, in the order it chooses. */
 function manualEnumerations() {
@@ -30,18 +18,11 @@ function manualEnumerations() {
 }
 
 function setup() {
-  const collector = new LineCollector();
-  const transport = new HeldTransport(collector);
-  const logger = WinstonLogger.create({
-    format: format.json(),
-    transports: [transport],
-  });
+  const { collector, transport, logger } = heldLogger();
   const { pending, enumerate } = manualEnumerations();
   const redactions = new ConfigRedactions({ logger, transport, enumerate });
   return { collector, logger, redactions, pending };
 }
-
-const flush = () => new Promise(resolve => setImmediate(resolve));
 
 describe('ConfigRedactions', () => {
   it('writes nothing until the secrets are known, then the held lines redacted, then the enumeration messages', async () => {
@@ -49,7 +30,7 @@ describe('ConfigRedactions', () => {
     const done = redactions.refresh(new ConfigReader({}));
     logger.info('early line with p4ssw0rd-1');
     await flush();
-    expect(collector.lines).toEqual([]);
+    expect(collector.messages).toEqual([]);
 
     pending[0].resolve({
       secrets: ['p4ssw0rd-1'],
@@ -60,7 +41,7 @@ describe('ConfigRedactions', () => {
     logger.info('late line with p4ssw0rd-1');
     await flush();
 
-    expect(collector.lines).toEqual([
+    expect(collector.messages).toEqual([
       'early line with ***',
       'Found 1 new secrets',
       'late line with ***',
@@ -82,14 +63,14 @@ describe('ConfigRedactions', () => {
     pending[1].resolve({ secrets: ['new-s3cret'], messages: [] });
     await second;
     await flush();
-    expect(collector.lines).toEqual([]);
+    expect(collector.messages).toEqual([]);
 
     pending[2].resolve({ secrets: ['newest-s3cret'], messages: [] });
     await third;
     logger.info('newest-s3cret');
     await flush();
 
-    expect(collector.lines).toEqual(['*** and ***', '***']);
+    expect(collector.messages).toEqual(['*** and ***', '***']);
   });
 
   it('is settled once the latest refresh has ended', async () => {
@@ -120,6 +101,6 @@ describe('ConfigRedactions', () => {
 
     await expect(done).rejects.toThrow('schema not found');
     await flush();
-    expect(collector.lines).toEqual([]);
+    expect(collector.messages).toEqual([]);
   });
 });

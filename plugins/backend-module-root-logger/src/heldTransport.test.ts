@@ -1,30 +1,4 @@
-import { WinstonLogger } from '@backstage/backend-defaults/rootLogger';
-import { MESSAGE } from 'triple-beam';
-import { format } from 'winston';
-import TransportStream from 'winston-transport';
-import { HeldTransport } from './heldTransport';
-
-/** A transport that keeps the text of every line it is given. */
-class LineCollector extends TransportStream {
-  readonly lines: string[] = [];
-  override log(info: any, next: () => void) {
-    this.lines.push(info[MESSAGE]);
-    next();
-  }
-}
-
-function heldLogger() {
-  const collector = new LineCollector();
-  const transport = new HeldTransport(collector);
-  const logger = WinstonLogger.create({
-    format: format.json(),
-    transports: [transport],
-  });
-  return { collector, transport, logger };
-}
-
-/** Winston hands lines to its transports through a stream; let them through. */
-const flush = () => new Promise(resolve => setImmediate(resolve));
+import { flush, heldLogger } from './__testUtils__/heldLogger';
 
 describe('HeldTransport', () => {
   it('holds lines until released, then writes them in order with the released secrets redacted', async () => {
