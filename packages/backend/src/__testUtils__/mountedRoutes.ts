@@ -157,6 +157,15 @@ export function recordingHttpRouterFactory(record: HttpRouterRecord) {
           entry.authPolicies.push(policy);
           router.addAuthPolicy(policy);
         },
+        addWebSocketHandler(options) {
+          // backend-defaults 0.18's router predates WebSocket routes
+          if (typeof router.addWebSocketHandler !== 'function') {
+            throw new Error(
+              `httpRouter of ${deps.plugin.getId()} has no addWebSocketHandler`,
+            );
+          }
+          router.addWebSocketHandler(options);
+        },
       };
     },
   });
