@@ -35,6 +35,7 @@ import {
   accessOf,
   entityRef,
 } from './__testUtils__/readableModel';
+import { mcpCall } from '../__testUtils__/mcpActions';
 
 jest.setTimeout(300_000);
 
@@ -43,23 +44,6 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const SECRET = 'Secret payments rework';
 
 const sorted = (values: Iterable<string>) => [...values].sort();
-
-/** The JSON-RPC answer in a streamable-HTTP MCP response (a JSON body or one SSE message). */
-function mcpResult(res: { text: string; body: unknown }) {
-  const text = res.text ?? '';
-  const data = text
-    .split('\n')
-    .find(line => line.startsWith('data: '))
-    ?.slice('data: '.length);
-  return (data ? JSON.parse(data) : res.body) as {
-    result?: {
-      tools?: Array<{ name: string }>;
-      content?: Array<{ type: string; text: string }>;
-      isError?: boolean;
-    };
-    error?: { message: string };
-  };
-}
 
 describe.each(databases.eachSupportedId())(
   "each user's view of tasks, actions and personal data on %s",
@@ -82,12 +66,7 @@ describe.each(databases.eachSupportedId())(
     const readable = (user: string) =>
       accessOf(user, everything, DEMO_ADMIN_REFS).readable;
     const mcp = (user: string, method: string, params: object = {}) =>
-      t
-        .http()
-        .post('/api/mcp-actions/v1')
-        .set('authorization', userHeader(user))
-        .set('accept', 'application/json, text/event-stream')
-        .send({ jsonrpc: '2.0', id: 1, method, params });
+      mcpCall(t, user, method, params);
 
     beforeAll(async () => {
       t = await startUserScopedBackend({
@@ -189,7 +168,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('runs MCP actions as the calling user: each sees exactly their catalog', async () => {
-      const list = mcpResult(await mcp('bob', 'tools/list'));
+      const list = await mcp('bob', 'tools/list');
       const tools = (list.result?.tools ?? []).map(tool => tool.name);
       const query = tools.find(name => name.endsWith('query-catalog-entities'));
       const get = tools.find(name => name.endsWith('get-catalog-entity'));
@@ -198,15 +177,13 @@ describe.each(databases.eachSupportedId())(
       const actual: string[] = [];
       const expected: string[] = [];
       for (const user of DEMO_USERS) {
-        const res = mcpResult(
-          await mcp(user, 'tools/call', {
-            name: query,
-            arguments: {
-              fields: ['kind', 'metadata.name', 'metadata.namespace'],
-              limit: 1000,
-            },
-          }),
-        );
+        const res = await mcp(user, 'tools/call', {
+          name: query,
+          arguments: {
+            fields: ['kind', 'metadata.name', 'metadata.namespace'],
+            limit: 1000,
+          },
+        });
         expect([user, res.result?.isError ?? false]).toEqual([user, false]);
         const text = res.result!.content![0].text;
         const items = (JSON.parse(text).items ?? []) as Entity[];
@@ -218,12 +195,10 @@ describe.each(databases.eachSupportedId())(
       // A hidden entity is not found, as in the catalog's API.
       const hidden = 'component:default/payment-gateway';
       expect(readable('dave').has(hidden)).toBe(false);
-      const refused = mcpResult(
-        await mcp('dave', 'tools/call', {
-          name: get,
-          arguments: { entityRef: hidden },
-        }),
-      );
+      const refused = await mcp('dave', 'tools/call', {
+        name: get,
+        arguments: { entityRef: hidden },
+      });
       expect(JSON.stringify(refused)).not.toContain('"uid"');
       expect(refused.result?.isError ?? Boolean(refused.error)).toBe(true);
     });

@@ -7,6 +7,7 @@ import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogBackendModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import techdocsBackend from '@backstage/plugin-techdocs-backend';
+import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
 import catalogBackendModuleOwnerOf from '@portico/plugin-catalog-backend-module-owner-of';
 import permissionBackendModuleOwnerOf from '@portico/plugin-permission-backend-module-owner-of';
 import {
@@ -16,6 +17,7 @@ import {
   UserScopedBackend,
 } from '@portico/test-utils';
 import { techdocsModuleStaticPathGuard } from '@portico/plugin-backend-module-portico-guards';
+import { mcpCall } from '../__testUtils__/mcpActions';
 
 jest.setTimeout(240_000);
 
@@ -53,6 +55,7 @@ describe.each(databases.eachSupportedId())('TechDocs on %s', databaseId => {
         permissionBackendModuleOwnerOf,
         techdocsBackend,
         techdocsModuleStaticPathGuard,
+        mcpActionsBackend,
       ],
       overrides: {
         techdocs: { publisher: { type: 'local', local: { publishDirectory } } },
@@ -162,5 +165,31 @@ describe.each(databases.eachSupportedId())('TechDocs on %s', databaseId => {
 
     const anonymous = await t.http().get(`${docs}/index.html`);
     expect(anonymous.status).toBe(401);
+  });
+
+  // techdocs.actions.read is 'everyone' in the permission table: the action fetches the
+  // metadata as the caller, so the entity's read permission decides.
+  it('answers the TechDocs metadata action as the calling user', async () => {
+    const tools = await mcpCall(t, 'carol', 'tools/list');
+    const action = (tools.result?.tools ?? [])
+      .map(tool => tool.name)
+      .find(name => name.endsWith('get-techdocs-metadata'));
+    expect(action).toEqual(expect.any(String));
+    const call = (user: string) =>
+      mcpCall(t, user, 'tools/call', {
+        name: action,
+        arguments: { kind: 'component', name: 'shipment-api' },
+      });
+
+    const carols = await call('carol');
+    expect(carols.result?.isError ?? false).toBe(false);
+    const metadata = JSON.parse(carols.result!.content![0].text);
+    expect(metadata.files).toEqual(
+      expect.arrayContaining(['index.html', 'runbook/index.html']),
+    );
+
+    const daves = await call('dave');
+    expect(daves.result?.isError ?? Boolean(daves.error)).toBe(true);
+    expect(JSON.stringify(daves)).not.toContain('runbook/index.html');
   });
 });

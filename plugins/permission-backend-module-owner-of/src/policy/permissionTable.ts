@@ -139,6 +139,13 @@ export const PERMISSION_TABLE: Readonly<Record<string, PermissionTableEntry>> =
       rule: 'the template editor',
     },
 
+    // TechDocs
+    'techdocs.actions.read': {
+      access: 'everyone',
+      plugin: 'techdocs',
+      rule: 'the metadata action reads the docs as the user (catalog.entity.read of the entity)',
+    },
+
     // Kubernetes
     'kubernetes.clusters.read': {
       access: 'everyone',
