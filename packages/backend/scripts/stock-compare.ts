@@ -359,6 +359,45 @@ async function ensureStockTree(): Promise<void> {
   log('stock tree ready');
 }
 
+/** The versions of every `@backstage` package a yarn lockfile resolves. */
+function backstageVersions(lockfile: string): Map<string, string[]> {
+  const versions = new Map<string, Set<string>>();
+  let name: string | undefined;
+  for (const line of readFileSync(lockfile, 'utf8').split('\n')) {
+    if (!line.startsWith(' ')) {
+      name = /^"?(@backstage\/[^@"]+)@/.exec(line)?.[1];
+    } else if (name && line.startsWith('  version: ')) {
+      const set = versions.get(name) ?? new Set();
+      set.add(line.slice('  version: '.length).trim());
+      versions.set(name, set);
+      name = undefined;
+    }
+  }
+  return new Map([...versions].map(([n, v]) => [n, [...v].sort()]));
+}
+
+/** Which `@backstage` packages the two trees resolve differently, before anything is measured. */
+function logVersionDifferences() {
+  const stock = backstageVersions(join(stockDir, 'yarn.lock'));
+  const portico = backstageVersions(join(repoRoot, 'yarn.lock'));
+  const differences: string[] = [];
+  for (const name of [...stock.keys()].sort()) {
+    const ours = portico.get(name);
+    if (ours && ours.join() !== stock.get(name)!.join()) {
+      differences.push(
+        `${name}: stock ${stock.get(name)!.join(', ')}, Portico ${ours.join(
+          ', ',
+        )}`,
+      );
+    }
+  }
+  const shared = [...stock.keys()].filter(n => portico.has(n)).length;
+  log(
+    `@backstage packages in both trees: ${shared}, resolved differently: ${differences.length}`,
+  );
+  for (const difference of differences) log(`  ${difference}`);
+}
+
 // ---------------------------------------------------------------- backends
 
 interface Running {
@@ -591,6 +630,7 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<boolean> {
   );
 
   await phase('stock tree', ensureStockTree);
+  logVersionDifferences();
   log("preparing Portico's production image folder");
   const imageDir = await phase('Portico image', () => prepareImage());
 

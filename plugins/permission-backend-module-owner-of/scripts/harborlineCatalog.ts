@@ -354,6 +354,8 @@ export async function waitForCatalog(
   options: {
     intervalMs?: number;
     onSample?: (s: IngestionSample) => void;
+    /** Awaited after each sample, before the next poll is scheduled. */
+    beforeNextSample?: (s: IngestionSample) => Promise<void> | void;
   } = {},
 ) {
   const started = performance.now();
@@ -378,6 +380,7 @@ export async function waitForCatalog(
       load: os.loadavg(),
     };
     options.onSample?.(sample);
+    await options.beforeNextSample?.(sample);
     console.error(
       `  ${sample.seconds.toFixed(0)} s: ${
         sample.processed

@@ -2,6 +2,7 @@
  * The catalog at scale on PostgreSQL, with the owner-of policy on.
  *
  *   yarn bench scale [--entities 100000] [--repetitions 7] [--json out.json] [--keep-database]
+ *                    [--ingestion-profile]
  *
  * Seeds Harborline's organization scaled to --entities components (the same
  * generator as yarn bench owner-of) into a fresh database through one catalog
@@ -16,7 +17,10 @@
  *     name, 50) and second page (its cursor), facets (spec.type of components) and by-name of one of their
  *     components, and the admin's first page;
  *   - EXPLAIN (ANALYZE, BUFFERS) of every statement the catalog ran for one
- *     call of each of those requests, captured from knex's query events.
+ *     call of each of those requests, captured from knex's query events;
+ *   - with --ingestion-profile, each statement's time and each table's block
+ *     reads per 1,000 entities in the first and the last third of the
+ *     ingestion (scripts/ingestionProfile.ts).
  *
  * It is a script, never part of the test suite. The database is dropped at
  * the end, unless --keep-database. See docs/scale.md.
@@ -29,6 +33,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { TestEntityProvider } from '../src/__testUtils__/entityProviderModule';
+import { IngestionProfile } from './ingestionProfile';
 import {
   DEFAULT_BENCH_POSTGRES_URL,
   createBenchDatabase,
@@ -61,6 +66,11 @@ const args = parseBenchArgs({
     json: {
       type: 'string',
       description: 'Also write every result, plans included, to this file',
+    },
+    'ingestion-profile': {
+      type: 'boolean',
+      description:
+        "Time every statement of the ingestion and read PostgreSQL's block reads per table, and compare the first third of the entities with the last (scripts/ingestionProfile.ts)",
     },
     'keep-database': {
       type: 'boolean',
@@ -236,6 +246,46 @@ function captureQueries(knex: ReturnType<typeof knexFactory>) {
   };
 }
 
+function printIngestionProfile(
+  summary: ReturnType<IngestionProfile['summary']>,
+) {
+  const n = (x: number, digits = 0) => x.toFixed(digits);
+  const growth = (late: number, early: number) =>
+    early > 0 ? `${n(late / early, 2)}×` : '–';
+  console.log('');
+  console.log(
+    `Ingestion profile: first third ${n(summary.earlyEntities)} entities at ${n(
+      summary.earlyRate,
+    )}/s, last third ${n(summary.lateEntities)} at ${n(summary.lateRate)}/s`,
+  );
+  console.log(
+    '| statement | share | ms per 1,000 (first → last third) | growth | calls per 1,000 | ms per call |\n| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const st of summary.statements) {
+    console.log(
+      `| \`${st.sql.slice(0, 160)}\` | ${n(st.share * 100, 1)} % | ${n(
+        st.early.msPer1000,
+      )} → ${n(st.late.msPer1000)} | ${growth(
+        st.late.msPer1000,
+        st.early.msPer1000,
+      )} | ${n(st.early.callsPer1000)} → ${n(st.late.callsPer1000)} | ${n(
+        st.early.msPerCall,
+        2,
+      )} → ${n(st.late.msPerCall, 2)} |`,
+    );
+  }
+  console.log(
+    '\n| table | block reads per 1,000 (first → last third) | hits per 1,000 |\n| --- | ---: | ---: |',
+  );
+  for (const t of summary.tables) {
+    console.log(
+      `| ${t.table} | ${n(t.early.readsPer1000)} → ${n(
+        t.late.readsPer1000,
+      )} | ${n(t.early.hitsPer1000)} → ${n(t.late.hitsPer1000)} |`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -303,10 +353,16 @@ async function main() {
       )} s, entities inserted in ${insertSeconds.toFixed(0)} s; load ${load()}`,
     );
     const samples: IngestionSample[] = [];
+    const profile = args['ingestion-profile']
+      ? new IngestionProfile(knex, pg)
+      : undefined;
+    await profile?.start();
     const ingestSeconds = await waitForCatalog(probe, total, {
       intervalMs: args.entities >= 50_000 ? 30_000 : 10_000,
       onSample: s => samples.push(s),
+      beforeNextSample: s => profile?.mark(s),
     });
+    profile?.stop();
     const memoryAfterIngestion = rss();
     report.ingestion = {
       startedSeconds,
@@ -316,6 +372,11 @@ async function main() {
       samples,
       memoryAfterIngestion,
     };
+    if (profile) {
+      const summary = profile.summary(total);
+      report.ingestionProfile = summary;
+      printIngestionProfile(summary);
+    }
     console.log(
       `Processed and stitched in ${ingestSeconds.toFixed(0)} s (${(
         (performance.now() - startAt) /
