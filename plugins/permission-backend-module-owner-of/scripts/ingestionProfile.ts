@@ -5,10 +5,11 @@
  * event and summed per SQL text, with value lists collapsed (`?, ?, ?` → `?…`), per window of
  * ingestion progress. Beside it, PostgreSQL's block reads and hits per table over the same
  * windows (`pg_statio_user_tables`; a read is a block that was not in `shared_buffers`). The
- * summary compares the first third of the entities processed with the last third, per 1,000
- * entities, so a statement whose cost grows with the tables stands out. Client-side times
- * include the network and the event loop's delay, which on a loaded machine add to every
- * statement alike.
+ * summary compares the first third of the entities (the mean of processed and stitched) with
+ * the last, per 1,000 entities and per call. Processing usually ends before stitching does, so
+ * the thirds mix the two phases differently: a statement's time per call, not per entity, shows
+ * whether it grows with the tables. Client-side times include the network and the event loop's
+ * delay, which on a loaded machine add to every statement alike.
  */
 
 import type { Knex } from 'knex';
