@@ -50,6 +50,30 @@ export function statementKey(sql: string) {
     .trim();
 }
 
+/** Field-by-field sums per key over several windows' maps (statements by SQL, blocks by table). */
+function sumPerKey<T extends Record<string, number>>(
+  maps: Map<string, T>[],
+): Map<string, T> {
+  const sums = new Map<string, T>();
+  for (const map of maps) {
+    for (const [key, value] of map) {
+      const sum = sums.get(key);
+      sums.set(
+        key,
+        sum
+          ? (Object.fromEntries(
+              Object.entries(sum).map(([field, n]) => [
+                field,
+                n + value[field],
+              ]),
+            ) as T)
+          : { ...value },
+      );
+    }
+  }
+  return sums;
+}
+
 export class IngestionProfile {
   private readonly windows: Window[] = [];
   private current: Window['statements'] = new Map();
@@ -114,18 +138,8 @@ export class IngestionProfile {
         'The ingestion profile needs samples in its first and last third: run more entities or sample more often',
       );
     }
-    const sumStatements = (ws: Window[]) => {
-      const sums = new Map<string, StatementTotals>();
-      for (const w of ws) {
-        for (const [key, t] of w.statements) {
-          const s = sums.get(key) ?? { calls: 0, ms: 0 };
-          s.calls += t.calls;
-          s.ms += t.ms;
-          sums.set(key, s);
-        }
-      }
-      return sums;
-    };
+    const sumStatements = (ws: Window[]) =>
+      sumPerKey(ws.map(w => w.statements));
     const all = sumStatements(this.windows);
     const allMs = [...all.values()].reduce((sum, t) => sum + t.ms, 0);
     const earlySums = sumStatements(early);
@@ -144,36 +158,21 @@ export class IngestionProfile {
         early: per(earlySums.get(sql), earlyEntities),
         late: per(lateSums.get(sql), lateEntities),
       }));
-    const sumBlocks = (ws: Window[]) => {
-      const sums = new Map<string, TableBlocks>();
-      for (const w of ws) {
-        for (const [table, b] of w.blocks) {
-          const s = sums.get(table) ?? { read: 0, hit: 0 };
-          s.read += b.read;
-          s.hit += b.hit;
-          sums.set(table, s);
-        }
-      }
-      return sums;
-    };
-    const earlyBlocks = sumBlocks(early);
-    const lateBlocks = sumBlocks(late);
+    const earlyBlocks = sumPerKey(early.map(w => w.blocks));
+    const lateBlocks = sumPerKey(late.map(w => w.blocks));
+    const perBlocks = (b: TableBlocks, n: number) => ({
+      readsPer1000: (b.read / n) * 1000,
+      hitsPer1000: (b.hit / n) * 1000,
+    });
     const tables: TableGrowth[] = [...lateBlocks.keys()]
-      .map(table => {
-        const e = earlyBlocks.get(table) ?? { read: 0, hit: 0 };
-        const l = lateBlocks.get(table)!;
-        return {
-          table,
-          early: {
-            readsPer1000: (e.read / earlyEntities) * 1000,
-            hitsPer1000: (e.hit / earlyEntities) * 1000,
-          },
-          late: {
-            readsPer1000: (l.read / lateEntities) * 1000,
-            hitsPer1000: (l.hit / lateEntities) * 1000,
-          },
-        };
-      })
+      .map(table => ({
+        table,
+        early: perBlocks(
+          earlyBlocks.get(table) ?? { read: 0, hit: 0 },
+          earlyEntities,
+        ),
+        late: perBlocks(lateBlocks.get(table)!, lateEntities),
+      }))
       .filter(t => t.late.readsPer1000 + t.late.hitsPer1000 > 0)
       .sort((a, b) => b.late.readsPer1000 - a.late.readsPer1000);
     const rate = (ws: Window[], n: number) =>
