@@ -148,10 +148,13 @@ export function createHideUnreadableRelationsMiddleware(options: {
     if (refs.length === 0) {
       return asIs();
     }
-    // Kind subjects name no entity; withoutHiddenRefs keeps them.
+    // Kind subjects name no entity, so they are never readable (nor looked up).
     const real = refs.filter(ref => !isKindSubjectRef(ref));
-    const readable = await readableRefs(real, credentials);
-    if (readable.size === real.length) {
+    const readable =
+      real.length > 0
+        ? await readableRefs(real, credentials)
+        : new Set<string>();
+    if (refs.every(ref => readable.has(ref))) {
       return asIs();
     }
     return Buffer.from(

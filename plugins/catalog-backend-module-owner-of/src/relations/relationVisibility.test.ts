@@ -62,6 +62,34 @@ describe('namedRefs', () => {
     ]);
   });
 
+  it("leaves out the owner and system an entity's own spec names, unless another relation names them", () => {
+    expect(
+      namedRefs('items', {
+        items: [
+          {
+            kind: 'Component',
+            metadata: { name: 'freight-pipeline' },
+            spec: { owner: 'data-team', system: 'analytics' },
+            relations: [
+              { type: 'ownedBy', targetRef: 'group:default/data-team' },
+              { type: 'partOf', targetRef: 'system:default/analytics' },
+              { type: 'dependsOn', targetRef: 'component:default/ledger' },
+            ],
+          },
+          {
+            kind: 'Component',
+            metadata: { name: 'ledger' },
+            spec: { owner: 'finance' },
+            relations: [
+              { type: 'ownedBy', targetRef: 'group:default/finance' },
+              { type: 'dependencyOf', targetRef: 'system:default/analytics' },
+            ],
+          },
+        ],
+      }).sort(),
+    ).toEqual(['component:default/ledger', 'system:default/analytics']);
+  });
+
   it('lists the entities of an ancestry chain and relation facet values, not other facets', () => {
     expect(
       namedRefs('ancestry', {

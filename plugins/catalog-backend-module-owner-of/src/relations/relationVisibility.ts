@@ -82,13 +82,25 @@ function entitiesOf(shape: EntityResponseShape, body: unknown): EntityLike[] {
   }
 }
 
+/** The targets of an entity's relations, but for the owner and system its own spec names. */
 function relationTargets(entity: EntityLike): string[] {
   if (!Array.isArray(entity.relations)) {
     return [];
   }
+  const selfNamed = selfNamedRelations(entity);
   return (entity.relations as Relation[])
+    .filter(r => !isSelfNamed(r, selfNamed))
     .map(r => r?.targetRef)
     .filter((ref): ref is string => typeof ref === 'string');
+}
+
+/** Whether a relation is one of `selfNamedRelations`' (kept whether or not its target is readable). */
+function isSelfNamed(relation: Relation, selfNamed: Set<string>): boolean {
+  return (
+    typeof relation?.type === 'string' &&
+    typeof relation?.targetRef === 'string' &&
+    selfNamed.has(`${relation.type} ${relation.targetRef}`.toLowerCase())
+  );
 }
 
 /** The ref an ancestry item stands for: `kind:namespace/name` of its entity. */
@@ -139,11 +151,14 @@ export function stripAccessRelations(
 }
 
 /**
- * Every entity ref a response names besides the entities it returns: the
- * targets of their relations, the entities and parent refs of an ancestry
- * chain and the values of relation facets, lowercased. These are the refs whose visibility
- * must be checked before the response reaches the caller. The virtual kind
- * subjects are included: they name no entity, so they are never visible.
+ * Every entity ref a response names besides the entities it returns and whose
+ * visibility decides what the caller gets: the targets of their relations
+ * (except the owner and system an entity's own spec names, which
+ * `withoutHiddenRefs` keeps whatever their visibility), the entities and parent
+ * refs of an ancestry chain and the values of relation facets, lowercased.
+ * These are the refs to check before the response reaches the caller; a page
+ * of components that name only their owner needs no check at all. The virtual
+ * kind subjects are included: they name no entity, so they are never visible.
  */
 export function namedRefs(shape: EntityResponseShape, body: unknown): string[] {
   const refs = new Set<string>();
@@ -234,11 +249,7 @@ export function withoutHiddenRefs(
     return {
       ...entity,
       relations: (entity.relations as Relation[]).filter(
-        r =>
-          visible(r?.targetRef) ||
-          (typeof r?.type === 'string' &&
-            typeof r?.targetRef === 'string' &&
-            selfNamed.has(`${r.type} ${r.targetRef}`.toLowerCase())),
+        r => visible(r?.targetRef) || isSelfNamed(r, selfNamed),
       ),
     };
   };
