@@ -92,8 +92,12 @@ function tail(lines: string[]) {
   return lines.slice(-40).join('\n');
 }
 
+/** Starts on another free port when the one picked was taken before the backend bound it. */
+const PORT_ATTEMPTS = 3;
+
 export async function startImageBackend(
   options: StartImageBackendOptions,
+  attempt = 1,
 ): Promise<ImageBackend> {
   const { imageDir, name } = options;
   const port = options.port ?? (await freePort());
@@ -183,11 +187,20 @@ export async function startImageBackend(
     isRunning: () => child.exitCode === null && child.signalCode === null,
   };
 
+  // A free port is only free when it is picked: until this process logs that it listens, a
+  // readiness answer on it may come from another test's server that took the port meanwhile.
+  const listening = () =>
+    stdoutLines.some(line => line.includes(`Listening on 127.0.0.1:${port}`));
+  const portTaken = () =>
+    [...stdoutLines, ...stderrLines].some(line => line.includes('EADDRINUSE'));
+
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
   for (;;) {
-    const status = await fetch(`${baseUrl}/.backstage/health/v1/readiness`)
-      .then(r => r.status)
-      .catch(() => 0);
+    const status = listening()
+      ? await fetch(`${baseUrl}/.backstage/health/v1/readiness`)
+          .then(r => r.status)
+          .catch(() => 0)
+      : 0;
     if (status === 200 && options.expectExit) {
       await backend.stop();
       throw new Error(`${name} became ready, but should have refused to start`);
@@ -196,6 +209,17 @@ export async function startImageBackend(
     if (child.exitCode !== null && options.expectExit) {
       await closed;
       return backend;
+    }
+    if (
+      child.exitCode !== null &&
+      options.port === undefined &&
+      attempt < PORT_ATTEMPTS
+    ) {
+      await closed;
+      if (portTaken()) {
+        await backend.stop();
+        return startImageBackend(options, attempt + 1);
+      }
     }
     if (child.exitCode !== null || Date.now() > deadline) {
       await backend.stop();
