@@ -12,7 +12,7 @@ const templateRead = createPermission({
   resourceType: 'scaffolder-template',
 });
 
-function setUp(ttlMs: number) {
+function setUp(ttlMs: number, maxEntries?: number) {
   let calls = 0;
   const clock = { ms: 1_000 };
   const inner = {
@@ -42,6 +42,7 @@ function setUp(ttlMs: number) {
     inner: inner as any,
     auth: mockServices.auth(),
     ttlMs,
+    maxEntries,
     now: () => clock.ms,
   });
   return { inner, permissions, clock };
@@ -102,6 +103,21 @@ describe('DecisionReusingPermissions', () => {
         await permissions.authorizeConditional(read, { credentials: bob }),
       ),
     ).toEqual([['user:default/bob', 'catalog.entity.read', 'call 4']]);
+  });
+
+  it('keeps at most its number of decisions, dropping the least recently used', async () => {
+    const { inner, permissions } = setUp(30_000, 2);
+    const read = [{ permission: catalogEntityReadPermission }];
+    const dave = mockCredentials.user('user:default/dave');
+    for (const credentials of [bob, carol, bob, dave]) {
+      await permissions.authorizeConditional(read, { credentials });
+    }
+    expect(inner.authorizeConditional).toHaveBeenCalledTimes(3);
+    // Carol's was the least recently used of the three: asked again; Bob's and Dave's are kept.
+    await permissions.authorizeConditional(read, { credentials: carol });
+    expect(inner.authorizeConditional).toHaveBeenCalledTimes(4);
+    await permissions.authorizeConditional(read, { credentials: dave });
+    expect(inner.authorizeConditional).toHaveBeenCalledTimes(4);
   });
 
   it('reuses nothing when memberships are not reused (a refresh of 0)', async () => {
